@@ -1,0 +1,113 @@
+# vdn-cni: one static library of shared code (common/), one binary per folder.
+# `make` builds bin/*, `make check` runs every test, `make SANITIZE=1` adds ASan+UBSan.
+
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+CNI_BIN_DIR ?= /opt/cni/bin
+MANDIR      ?= $(PREFIX)/share/man
+PYTHON      ?= /usr/bin/python3
+
+CC      ?= cc
+PKGS    := libnl-3.0 libnl-route-3.0 libcjson libcurl yaml-0.1 libmnl
+VARIANT := $(if $(SANITIZE),san,std)
+BUILD   := build/$(VARIANT)
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+           -Wno-missing-field-initializers -fno-strict-aliasing -Icommon $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+# name:folder of every binary that exists in the tree
+BINARIES := host-device:plugins/host-device macvlan:plugins/macvlan vdhcp:ipam/vdhcp \
+            multicni:plugins/multicni vdno-scheduler:scheduler
+bin_name = $(word 1,$(subst :, ,$1))
+bin_dir  = $(word 2,$(subst :, ,$1))
+PRESENT  := $(foreach b,$(BINARIES),$(if $(wildcard $(call bin_dir,$b)/*.c),$b))
+BINS     := $(foreach b,$(PRESENT),bin/$(call bin_name,$b))
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+LIBCOMMON  := $(BUILD)/libvdncommon.a
+
+# The scheduler's modules (all but main.c) are linked into its unit tests too.
+SCHED_SRC  := $(filter-out scheduler/main.c,$(wildcard scheduler/*.c))
+SCHED_OBJ  := $(SCHED_SRC:%.c=$(BUILD)/%.o)
+LIBSCHED   := $(BUILD)/libvdnsched.a
+
+UNIT_SRC   := $(wildcard test/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
+
+# Rebuild everything when the flags change (e.g. after SANITIZE=1).
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_NOW   := $(CC) $(CFLAGS) $(LDFLAGS)
+$(shell mkdir -p $(BUILD); [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
+
+.PHONY: all deps check unit integration demo bench install uninstall clean fuzz
+all: $(BINS)
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCOMMON): $(COMMON_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBSCHED): $(SCHED_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^ $(if $(SCHED_OBJ),,)
+
+define bin_rule
+bin/$(call bin_name,$1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(call bin_dir,$1)/*.c)) $(LIBCOMMON) $(FLAGS_STAMP)
+	@mkdir -p bin
+	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o %.a,$$^) $$(LDLIBS)
+endef
+$(foreach b,$(PRESENT),$(eval $(call bin_rule,$b)))
+
+$(BUILD)/test/%: test/unit/%.c $(LIBCOMMON) $(if $(SCHED_OBJ),$(LIBSCHED)) $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ischeduler $(LDFLAGS) -o $@ $< $(if $(SCHED_OBJ),$(LIBSCHED)) $(LIBCOMMON) $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do \
+		echo "== $$t"; $$t || fail=1; \
+	done; exit $$fail
+
+integration: $(BINS)
+	$(PYTHON) -m pytest -q test/integration $(PYTEST_ARGS)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) integration
+
+demo: deps all
+	./scripts/demo.sh
+
+bench: deps all
+	./test/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(CNI_BIN_DIR)
+	for b in $(filter-out bin/vdno-scheduler,$(BINS)); do install -m 0755 $$b $(DESTDIR)$(CNI_BIN_DIR)/; done
+	$(if $(filter bin/vdno-scheduler,$(BINS)),install -d $(DESTDIR)$(PREFIX)/bin && install -m 0755 bin/vdno-scheduler $(DESTDIR)$(PREFIX)/bin/)
+	@if ls man/*.8 >/dev/null 2>&1; then install -d $(DESTDIR)$(MANDIR)/man8 && install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/; fi
+
+uninstall:
+	for b in $(BINS); do rm -f $(DESTDIR)$(CNI_BIN_DIR)/$$(basename $$b); done
+	rm -f $(DESTDIR)$(PREFIX)/bin/vdno-scheduler
+
+clean:
+	rm -rf build bin
+
+-include $(COMMON_OBJ:.o=.d) $(SCHED_OBJ:.o=.d)
