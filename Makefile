@@ -29,7 +29,7 @@ BINARIES := host-device:plugins/host-device macvlan:plugins/macvlan vdhcp:ipam/v
             multicni:plugins/multicni vdno-scheduler:scheduler
 bin_name = $(word 1,$(subst :, ,$1))
 bin_dir  = $(word 2,$(subst :, ,$1))
-PRESENT  := $(foreach b,$(BINARIES),$(if $(wildcard $(call bin_dir,$b)/*.c),$b))
+PRESENT  := $(foreach b,$(BINARIES),$(if $(wildcard $(call bin_dir,$b)/main.c),$b))
 BINS     := $(foreach b,$(PRESENT),bin/$(call bin_name,$b))
 
 COMMON_SRC := $(wildcard common/*.c)
