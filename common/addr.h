@@ -27,3 +27,10 @@ int iface_verify(struct nl_sock *sk, int ifindex, const char *ifname,
 		 const struct cni_result *r, int iface, struct cni_err *e);
 
 #endif
+
+#ifndef VDN_ADDR_SYSCTL
+#define VDN_ADDR_SYSCTL
+/* Writes /proc/sys/net/<family>/conf/<ifname>/<key> in the current netns. */
+int iface_sysctl_set(const char *family, const char *ifname, const char *key, const char *value,
+		     struct cni_err *e);
+#endif

@@ -31,7 +31,8 @@ void cni_err_details(struct cni_err *e, const char *fmt, ...)
 
 void cni_err_prefix(struct cni_err *e, const char *fmt, ...)
 {
-	char prefix[256], old[sizeof(e->msg)];
+	char prefix[256];
+	size_t plen, mlen;
 	va_list ap;
 
 	if (!e)
@@ -39,8 +40,18 @@ void cni_err_prefix(struct cni_err *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	memcpy(old, e->msg, sizeof(old));
-	snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old);
+	plen = strlen(prefix);
+	if (plen + 2 >= sizeof(e->msg))
+		return;
+	/* Shift the message right; what no longer fits at the end is cut. */
+	mlen = strnlen(e->msg, sizeof(e->msg) - 1);
+	if (plen + 2 + mlen >= sizeof(e->msg))
+		mlen = sizeof(e->msg) - plen - 3;
+	memmove(e->msg + plen + 2, e->msg, mlen);
+	memcpy(e->msg, prefix, plen);
+	e->msg[plen] = ':';
+	e->msg[plen + 1] = ' ';
+	e->msg[plen + 2 + mlen] = '\0';
 }
 
 void cni_err_clear(struct cni_err *e)
