@@ -1,0 +1,46 @@
+#!/bin/sh
+# `make demo`: lends a veth "NIC" to a fresh pod namespace with host-device and the reference
+# static IPAM, shows the CNI result and the pod's addresses, gives the NIC back, cleans up.
+# Everything happens in namespaces made here; the machine's own interfaces are not touched.
+set -eu
+cd "$(dirname "$0")/.."
+tag=$$
+HOST=vdn-demo-$tag-host WIRE=vdn-demo-$tag-wire POD=vdn-demo-$tag-pod
+STATE=$(mktemp -d)
+cleanup() {
+	for ns in $POD $WIRE $HOST; do ip netns del "$ns" 2>/dev/null || true; done
+	rm -rf "$STATE"
+}
+trap cleanup EXIT INT TERM
+
+say() { printf '\n== %s\n' "$*"; }
+
+say "making a node namespace ($HOST) with a veth NIC nic0, and an empty pod ($POD)"
+for ns in $HOST $WIRE $POD; do ip netns add "$ns"; done
+ip -n "$HOST" link add nic0 type veth peer name wnic0 netns "$WIRE"
+ip -n "$HOST" -br link show nic0
+
+CONF=$(cat <<JSON
+{"cniVersion": "1.0.0", "name": "demo", "type": "host-device", "device": "nic0",
+ "stateDir": "$STATE",
+ "ipam": {"type": "static", "addresses": [{"address": "10.123.0.5/24", "gateway": "10.123.0.1"}],
+          "routes": [{"dst": "0.0.0.0/0"}]}}
+JSON
+)
+run() {
+	echo "$CONF" | ip netns exec "$HOST" env CNI_COMMAND="$1" CNI_CONTAINERID=demo \
+		CNI_NETNS=/run/netns/$POD CNI_IFNAME=eth0 CNI_PATH="$PWD/bin:/usr/lib/cni" \
+		bin/host-device
+}
+
+say "CNI ADD: bin/host-device moves nic0 into the pod as eth0"
+run ADD
+say "the pod now has (ip -n $POD addr; ip -n $POD route):"
+ip -n "$POD" addr show eth0
+ip -n "$POD" route
+say "the node no longer has nic0:"
+ip -n "$HOST" -br link show nic0 2>&1 || true
+say "CNI DEL: the NIC goes back to the node under its own name"
+run DEL
+ip -n "$HOST" -br link show nic0
+say "done; removing the namespaces"
