@@ -18,6 +18,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
            -Wno-missing-field-initializers -fno-strict-aliasing -Icommon $(PKG_CFLAGS)
+LDFLAGS += -Wl,--as-needed -Wl,-O1
 LDLIBS  += $(PKG_LIBS) -lm
 ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -44,10 +45,13 @@ LIBSCHED   := $(BUILD)/libvdnsched.a
 UNIT_SRC   := $(wildcard test/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 
-# Rebuild everything when the flags change (e.g. after SANITIZE=1).
+# Rebuild objects when the flags change, and relink bin/ when it holds the other variant
+# (bin/ is shared by the plain and the SANITIZE=1 build).
 FLAGS_STAMP := $(BUILD)/.flags
+BIN_STAMP   := build/.bin-variant
 FLAGS_NOW   := $(CC) $(CFLAGS) $(LDFLAGS)
 $(shell mkdir -p $(BUILD); [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
+$(shell [ "$$(cat $(BIN_STAMP) 2>/dev/null)" = "$(VARIANT) $(FLAGS_NOW)" ] || echo "$(VARIANT) $(FLAGS_NOW)" > $(BIN_STAMP))
 
 .PHONY: all deps check unit integration demo bench install uninstall clean fuzz
 all: $(BINS)
@@ -68,7 +72,7 @@ $(LIBSCHED): $(SCHED_OBJ)
 	$(AR) rcs $@ $^ $(if $(SCHED_OBJ),,)
 
 define bin_rule
-bin/$(call bin_name,$1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(call bin_dir,$1)/*.c)) $(LIBCOMMON) $(FLAGS_STAMP)
+bin/$(call bin_name,$1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(call bin_dir,$1)/*.c)) $(LIBCOMMON) $(FLAGS_STAMP) $(BIN_STAMP)
 	@mkdir -p bin
 	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o %.a,$$^) $$(LDLIBS)
 endef
@@ -77,6 +81,14 @@ $(foreach b,$(PRESENT),$(eval $(call bin_rule,$b)))
 $(BUILD)/test/%: test/unit/%.c $(LIBCOMMON) $(if $(SCHED_OBJ),$(LIBSCHED)) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ischeduler $(LDFLAGS) -o $@ $< $(if $(SCHED_OBJ),$(LIBSCHED)) $(LIBCOMMON) $(LDLIBS) -lcmocka
+
+BENCH_BINS := $(BUILD)/bench/spawn_rusage $(BUILD)/bench/sched_score
+$(BUILD)/bench/spawn_rusage: test/bench/spawn_rusage.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+$(BUILD)/bench/sched_score: test/bench/sched_score.c $(LIBSCHED) $(LIBCOMMON) $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ischeduler $(LDFLAGS) -o $@ $< $(LIBSCHED) $(LIBCOMMON) $(LDLIBS)
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \
@@ -94,8 +106,8 @@ check: deps
 demo: deps all
 	./scripts/demo.sh
 
-bench: deps all
-	./test/bench/run.sh
+bench: deps all $(BENCH_BINS)
+	BENCH_BUILD=$(BUILD) ./test/bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(CNI_BIN_DIR)

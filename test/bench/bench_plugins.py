@@ -28,32 +28,41 @@ def ip(*args, ns=None):
     subprocess.run(cmd, check=True, capture_output=True)
 
 
+def setns_fd(fd):
+    if libc.setns(fd, CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "setns")
+
+
 def setns(path):
     fd = os.open(path, os.O_RDONLY)
     try:
-        if libc.setns(fd, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "setns " + path)
+        setns_fd(fd)
     finally:
         os.close(fd)
 
 
+RUNNER = Path(os.environ.get("BENCH_BUILD", ROOT / "build" / "std")) / "bench" / "spawn_rusage"
+
+
 def run(binary, command, conf, netns, cid, ifname="eth0"):
+    """One plugin call through spawn_rusage: (cpu s, wall s, peak RSS KiB) of the plugin."""
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CNI_COMMAND": command,
            "CNI_CONTAINERID": cid, "CNI_NETNS": netns, "CNI_IFNAME": ifname,
            "CNI_PATH": f"{BIN}:{REF}"}
-    t0 = time.perf_counter()
-    p = subprocess.Popen([str(binary)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, env=env)
-    p.stdin.write(json.dumps(conf).encode())
-    p.stdin.close()
-    out = p.stdout.read()
-    err = p.stderr.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - t0
-    if p.returncode != 0:
-        raise RuntimeError(f"{binary} {command} failed: {out.decode()} {err.decode()}")
-    return ru.ru_utime + ru.ru_stime, wall, ru.ru_maxrss
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        json.dump(conf, f)
+        f.flush()
+        r, w = os.pipe()
+        p = subprocess.Popen([str(RUNNER), str(w), f.name, str(binary)], env=env,
+                             pass_fds=(w,), stderr=subprocess.PIPE)
+        os.close(w)
+        report = os.read(r, 256).decode().split()
+        os.close(r)
+        err = p.communicate()[1]
+    cpu_us, wall_us, rss, code = (int(x) for x in report)
+    if code != 0:
+        raise RuntimeError(f"{binary} {command} exited {code}: {err.decode()}")
+    return cpu_us / 1e6, wall_us / 1e6, rss
 
 
 def cycle(binary, conf, netns, cid):
@@ -88,6 +97,7 @@ def main():
     state = tempfile.mkdtemp(prefix="vdn-bench-")
     made = []
     rows = []
+    home = os.open("/proc/self/ns/net", os.O_RDONLY)
     try:
         for ns in (host, wire, pod):
             ip("netns", "add", ns)
@@ -108,6 +118,8 @@ def main():
                 return c
             return make
 
+        rows.append(bench_pair("process start floor (/bin/true)", "/bin/true", "/bin/true",
+                               lambda who: {}, a.rounds, podpath))
         if (BIN / "host-device").exists():
             rows.append(bench_pair("host-device (no IPAM)", BIN / "host-device",
                                    REF / "host-device", hd_conf(False), a.rounds, podpath))
@@ -123,15 +135,16 @@ def main():
             rows.append(bench_pair("macvlan (no IPAM)", BIN / "macvlan", REF / "macvlan", mv,
                                    a.rounds, podpath))
     finally:
-        setns("/proc/1/ns/net")
+        setns_fd(home)
+        os.close(home)
         for ns in reversed(made):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
         subprocess.run(["rm", "-rf", state])
 
-    print(f"{'case':28} {'ours CPU ms':>12} {'ref CPU ms':>11} {'ratio':>7} "
+    print(f"{'case':34} {'ours CPU ms':>12} {'ref CPU ms':>11} {'ratio':>7} "
           f"{'ours wall ms':>13} {'ref wall ms':>12} {'ours RSS KiB':>13} {'ref RSS KiB':>12}")
     for r in rows:
-        print(f"{r['case']:28} {r['ours_cpu_ms']:12.2f} {r['ref_cpu_ms']:11.2f} "
+        print(f"{r['case']:34} {r['ours_cpu_ms']:12.2f} {r['ref_cpu_ms']:11.2f} "
               f"{r['cpu_ratio']:6.1f}x {r['ours_wall_ms']:13.2f} {r['ref_wall_ms']:12.2f} "
               f"{r['ours_rss_kib']:13d} {r['ref_rss_kib']:12d}")
     print("ratio = reference CPU / ours CPU per ADD+DEL cycle (median of "

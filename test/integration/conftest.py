@@ -17,7 +17,16 @@ BIN = ROOT / "bin"
 REF_CNI = Path("/usr/lib/cni")
 FAKES = ROOT / "test" / "fakes"
 FIXTURES = ROOT / "test" / "fixtures"
+TEST_PLUGINS = ROOT / "test" / "integration"   # fake-ipam lives here
 RUN_TAG = secrets.token_hex(2)
+
+
+def ipam_calls(log):
+    """What the fake IPAM was asked, in order."""
+    if not os.path.exists(log):
+        return []
+    with open(log) as f:
+        return [json.loads(line) for line in f]
 
 
 def sh(*args, check=True, ns=None):
@@ -141,7 +150,7 @@ def cni(plugin, command, conf, host=None, containerid="ctr1", netns=None, ifname
         e["CNI_IFNAME"] = ifname
     if args is not None:
         e["CNI_ARGS"] = args
-    e["CNI_PATH"] = path if path is not None else f"{BIN}:{REF_CNI}"
+    e["CNI_PATH"] = path if path is not None else f"{BIN}:{TEST_PLUGINS}:{REF_CNI}"
     if env:
         e.update({k: v for k, v in env.items() if v is not None})
         for k, v in env.items():
@@ -152,6 +161,9 @@ def cni(plugin, command, conf, host=None, containerid="ctr1", netns=None, ifname
     data = stdin if stdin is not None else json.dumps(conf)
     proc = subprocess.run(cmd, input=data, env=e, capture_output=True, text=True,
                           timeout=timeout)
+    # Under `make SANITIZE=1` a leak or UB in an error path would hide behind the expected
+    # non-zero exit: any sanitizer report fails the test.
+    assert "Sanitizer" not in proc.stderr and "runtime error:" not in proc.stderr, proc.stderr
     return Result(proc)
 
 

@@ -1,12 +1,10 @@
 """host-device as a runtime drives it: real namespaces, veth pairs as the node's NICs."""
 import concurrent.futures
-import json
 import os
-import subprocess
 
 import pytest
 
-from conftest import (BIN, REF_CNI, addrs, assert_cni_error, cni, ip, link_json, links,
+from conftest import (addrs, assert_cni_error, cni, ip, ipam_calls, link_json, links,
                       make_nic, routes)
 
 
@@ -359,15 +357,63 @@ def test_gc_returns_nics_of_stale_attachments(host, wire, netns, tmp_path):
     assert records(tmp_path) == ["keep-eth0.json"]
 
 
-def test_status_forwards_to_ipam(host, tmp_path):
+def test_status_check_gc_del_forwarded_to_ipam(host, wire, netns, tmp_path):
+    make_nic(host, "nic0", wire)
+    pod = netns.new("pod")
+    log = str(tmp_path / "ipam.log")
+    c = conf(tmp_path / "st", version="1.1.0", device="nic0",
+             ipam={"type": "fake-ipam", "log": log})
+    add = cni("host-device", "ADD", c, host=host, netns=netns.path(pod))
+    assert add.rc == 0, add
+    assert addrs("eth0", pod) == ["10.55.0.2/24"]
+    assert cni("host-device", "CHECK", dict(c, prevResult=add.json), host=host,
+               netns=netns.path(pod)).rc == 0
+    assert cni("host-device", "STATUS", c, host=host, containerid=None, netns=None,
+               ifname=None).rc == 0
+    gc = dict(c, **{"cni.dev/valid-attachments": [{"containerID": "ctr1", "ifname": "eth0"}]})
+    assert cni("host-device", "GC", gc, host=host, containerid=None, netns=None,
+               ifname=None).rc == 0
+    assert cni("host-device", "DEL", c, host=host, netns=netns.path(pod)).rc == 0
+    calls = ipam_calls(log)
+    assert [x["command"] for x in calls] == ["ADD", "CHECK", "STATUS", "GC", "DEL"]
+    # the IPAM gets our whole config and our environment, only the verb changed
+    assert calls[0]["stdin"] == c
+    assert calls[0]["env"]["CNI_IFNAME"] == "eth0"
+    assert calls[0]["env"]["CNI_NETNS"] == netns.path(pod)
+    assert calls[3]["stdin"]["cni.dev/valid-attachments"] == gc["cni.dev/valid-attachments"]
+
+
+def test_status_failure_of_ipam_is_reported_with_its_code(host, tmp_path):
     c = conf(tmp_path, version="1.1.0", device="nic0",
-             ipam={"type": "host-local", "subnet": "10.1.0.0/24",
-                   "dataDir": str(tmp_path / "hl")})
+             ipam={"type": "fake-ipam", "answers": {"STATUS": {"code": 50,
+                                                               "msg": "no server answers"}}})
     r = cni("host-device", "STATUS", c, host=host, containerid=None, netns=None, ifname=None)
-    assert r.rc == 0, r
-    r = cni("host-device", "STATUS", dict(c, ipam={"type": "absent-ipam"}), host=host,
-            containerid=None, netns=None, ifname=None)
-    assert_cni_error(r, 102, "absent-ipam")
+    assert_cni_error(r, 50, "fake-ipam: no server answers")
+
+
+def test_ipam_del_failure_still_returns_the_nic_and_is_reported(host, wire, netns,
+                                                                 tmp_path):
+    make_nic(host, "nic0", wire)
+    pod = netns.new("pod")
+    c = conf(tmp_path, device="nic0", ipam={"type": "fake-ipam", "answers": {
+        "DEL": {"code": 11, "msg": "server down"}}})
+    assert cni("host-device", "ADD", c, host=host, netns=netns.path(pod)).rc == 0
+    r = cni("host-device", "DEL", c, host=host, netns=netns.path(pod))
+    assert_cni_error(r, 11, "server down")
+    assert link_json("nic0", host) is not None
+    assert records(tmp_path) == []
+
+
+def test_ipam_result_without_ip_is_refused_and_released(host, wire, netns, tmp_path):
+    make_nic(host, "nic0", wire)
+    pod = netns.new("pod")
+    log = str(tmp_path / "ipam.log")
+    c = conf(tmp_path / "st", device="nic0", ipam={"type": "fake-ipam", "log": log, "answers": {
+        "ADD": {"cniVersion": "1.0.0", "ips": []}}})
+    r = cni("host-device", "ADD", c, host=host, netns=netns.path(pod))
+    assert_cni_error(r, 102, "returned no IP address")
+    assert [x["command"] for x in ipam_calls(log)] == ["ADD", "DEL"]
+    assert link_json("nic0", host) is not None
 
 
 # ---- the protocol: environment, stdin, versions ----------------------------------------
