@@ -135,11 +135,13 @@ def main():
             rows.append(bench_pair("macvlan (no IPAM)", BIN / "macvlan", REF / "macvlan", mv,
                                    a.rounds, podpath))
     finally:
-        setns_fd(home)
-        os.close(home)
-        for ns in reversed(made):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-        subprocess.run(["rm", "-rf", state])
+        try:
+            setns_fd(home)
+        finally:
+            os.close(home)
+            for ns in reversed(made):
+                subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+            subprocess.run(["rm", "-rf", state])
 
     print(f"{'case':34} {'ours CPU ms':>12} {'ref CPU ms':>11} {'ratio':>7} "
           f"{'ours wall ms':>13} {'ref wall ms':>12} {'ours RSS KiB':>13} {'ref RSS KiB':>12}")
