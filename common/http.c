@@ -486,6 +486,7 @@ static void xfer_finish(struct xfer *x, CURLcode rc)
 
 	x->done = true;
 	if (rc == CURLE_OK) {
+		resp->request_sent = true;
 		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &resp->status);
 		if (!x->buf) {
 			x->buf = strdup("");

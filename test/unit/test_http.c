@@ -192,6 +192,8 @@ static void test_error_status_is_an_answer_with_body(void **state)
 	assert_int_equal(resp.outcome, HTTP_FAIL_STATUS);
 	assert_int_equal(resp.status, 404);
 	assert_non_null(strstr(resp.body, "\"DELETE\""));
+	/* an answered POST must not be repeated blindly: it was carried out or refused */
+	assert_true(resp.request_sent);
 	assert_false(http_retryable(&resp));
 	assert_int_equal(http_status_err(&req, &resp, &e), -1);
 	assert_int_equal(e.code, CNI_ERR_REMOTE);
