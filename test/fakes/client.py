@@ -83,12 +83,14 @@ class Fake:
                     self.port = int(txt)
                     break
             if self.proc.poll() is not None:
-                raise FakeError("%s exited with %s before it was ready:\n%s"
-                                % (os.path.basename(self.script), self.proc.returncode, self.log()))
-            if time.monotonic() > deadline:
+                msg = "%s exited with %s before it was ready:\n%s" % (os.path.basename(self.script),
+                                                                       self.proc.returncode, self.log())
                 self.stop()
-                raise FakeError("%s not ready after %.0f s:\n%s" % (os.path.basename(self.script), self.timeout,
-                                                                     self.log()))
+                raise FakeError(msg)
+            if time.monotonic() > deadline:
+                msg = "%s not ready after %.0f s:\n%s" % (os.path.basename(self.script), self.timeout, self.log())
+                self.stop()
+                raise FakeError(msg)
             time.sleep(0.02)
         self.url = "%s://%s:%d" % (self.scheme, self.host, self.port)
         return self

@@ -256,13 +256,13 @@ class FakeApp:
                 self.requests.clear()
             return Response(200, {"ok": True})
         if what == "inject" and m == "POST":
-            try:
-                body = req.json()
-                rules = body if isinstance(body, list) else [body]
-                made = [Injection(r) for r in rules]
-            except (ValueError, TypeError) as e:
-                return Response(400, {"error": "bad rule: %s" % e})
             with self.lock:
+                try:
+                    body = req.json()
+                    rules = body if isinstance(body, list) else [body]
+                    made = [Injection(r) for r in rules]
+                except (ValueError, TypeError) as e:
+                    return Response(400, {"error": "bad rule: %s" % e})
                 self.injections.extend(made)
             return Response(200, {"ids": [r.id for r in made]})
         if what == "injections" and m == "GET":
