@@ -17,7 +17,7 @@ import re
 import sys
 import threading
 import uuid
-from decimal import Decimal, ROUND_CEILING
+from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakebase  # noqa: E402

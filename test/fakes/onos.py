@@ -372,6 +372,7 @@ class OnosApp(fakebase.FakeApp):
                 if isinstance(node, dict):
                     node.pop(r[-1], None)
             return Response(204, None)
+        self.require_json(req)
         try:
             body = req.json()
         except ValueError as e:
@@ -514,7 +515,14 @@ class OnosApp(fakebase.FakeApp):
             del self.intents[(it["appId"], it["key"])]
         return Response(204, None)
 
+    def require_json(self, req):
+        # Jersey resources declare @Consumes(application/json): anything else is refused before the
+        # resource runs (libcurl's default for POSTFIELDS is application/x-www-form-urlencoded).
+        if req.content_type() != "application/json":
+            self.fail(415, "HTTP 415 Unsupported Media Type")
+
     def post_intent(self, req):
+        self.require_json(req)
         try:
             body = req.json()
         except ValueError as e:
