@@ -287,11 +287,103 @@ static int mv_del(struct cni_ctx *c, struct cni_err *e)
 	return 0;
 }
 
+/* CHECK of the link itself: a macvlan, on the configured master, in the configured mode,
+ * with the MAC and MTU the ADD reported. */
+static int check_link(struct rtnl_link *mv, struct rtnl_link *master, const struct mv_conf *mc,
+		      const struct cni_iface *want, const char *ifname, struct cni_err *e)
+{
+	char mac[18];
+	int32_t nsid;
+	bool cross_ns;
+	unsigned mtu;
+	uint32_t mode;
+
+	if (!rtnl_link_is_macvlan(mv))
+		return cni_err_set(e, CNI_ERR_CHECK, "%s is %s, not a macvlan", ifname,
+				   rtnl_link_get_type(mv) ? rtnl_link_get_type(mv) : "no virtual link");
+	/* The lower link's index is in the master's namespace; the kernel adds a netns id
+	 * exactly when that is not the pod's, which tells linkInContainer apart too. */
+	cross_ns = rtnl_link_get_link_netnsid(mv, &nsid) == 0;
+	if (rtnl_link_get_link(mv) != rtnl_link_get_ifindex(master) ||
+	    cross_ns == mc->link_in_container)
+		return cni_err_set(e, CNI_ERR_CHECK, "%s is not on master %s (%s namespace)", ifname,
+				   rtnl_link_get_name(master),
+				   mc->link_in_container ? "pod" : "host");
+	mode = rtnl_link_macvlan_get_mode(mv);
+	if (mode != mc->mode) {
+		char have[32];
+
+		return cni_err_set(e, CNI_ERR_CHECK, "%s is in mode %s, the config says %s", ifname,
+				   rtnl_link_macvlan_mode2str((int)mode, have, sizeof(have)),
+				   mc->mode_name);
+	}
+	link_mac(mv, mac);
+	if (want->mac && strcasecmp(want->mac, mac))
+		return cni_err_set(e, CNI_ERR_CHECK, "%s has MAC %s, prevResult says %s", ifname,
+				   mac, want->mac);
+	mtu = rtnl_link_get_mtu(mv);
+	if (mc->mtu > 0 && mtu != (unsigned)mc->mtu)
+		return cni_err_set(e, CNI_ERR_CHECK, "%s has MTU %u, the config says %ld", ifname,
+				   mtu, mc->mtu);
+	if (want->mtu > 0 && mtu != (unsigned)want->mtu)
+		return cni_err_set(e, CNI_ERR_CHECK, "%s has MTU %u, prevResult says %d", ifname,
+				   mtu, want->mtu);
+	return 0;
+}
+
+static int mv_check(struct cni_ctx *c, struct cni_err *e)
+{
+	const struct cni_result *prev = c->conf.prev_result;
+	struct nl_sock *host = NULL, *pod = NULL;
+	struct rtnl_link *mv = NULL, *master = NULL;
+	struct mv_conf mc;
+	int pod_fd = -1, idx = -1, ret = -1;
+
+	if (mv_conf_load(c, &mc, e))
+		return -1;
+	if (!prev)
+		return cni_err_set(e, CNI_ERR_INVALID_CONFIG, "CHECK: required prevResult missing");
+	for (int i = 0; i < prev->n_ifaces && idx < 0; i++)
+		if (!strcmp(prev->ifaces[i].name, c->ifname) &&
+		    (!prev->ifaces[i].sandbox || !strcmp(prev->ifaces[i].sandbox, c->netns)))
+			idx = i;
+	if (idx < 0)
+		return cni_err_set(e, CNI_ERR_CHECK, "prevResult has no interface %s in %s",
+				   c->ifname, c->netns);
+	if (c->conf.ipam_type && ipam_exec_check(c, e))
+		return -1;
+	if (netns_open(c->netns, &pod_fd, e) || !(pod = nl_sock_new(pod_fd, e)))
+		goto out;
+	if (!mc.link_in_container && !(host = nl_sock_new(-1, e)))
+		goto out;
+	switch (link_get(pod, c->ifname, &mv, e)) {
+	case 1:
+		cni_err_set(e, CNI_ERR_CHECK, "interface %s is missing from the pod", c->ifname);
+		/* fall through */
+	case -1:
+		goto out;
+	}
+	if (master_find(host ? host : pod, mc.master, host ? "host" : "pod", &master, e) ||
+	    check_link(mv, master, &mc, &prev->ifaces[idx], c->ifname, e))
+		goto out;
+	ret = iface_verify(pod, rtnl_link_get_ifindex(mv), c->ifname, prev, idx, e);
+out:
+	if (master)
+		rtnl_link_put(master);
+	if (mv)
+		rtnl_link_put(mv);
+	nl_sock_free(host);
+	nl_sock_free(pod);
+	netns_close(pod_fd);
+	return ret;
+}
+
 static const struct cni_plugin macvlan = {
 	.name = "macvlan",
 	.args_known = args_known,
 	.add = mv_add,
 	.del = mv_del,
+	.check = mv_check,
 };
 
 int main(int argc, char **argv)

@@ -283,6 +283,9 @@ def test_link_in_container_uses_a_master_inside_the_pod(host, wire, netns):
     assert link["link"] == "pmaster"   # ip names a lower link of the same namespace
     assert "link_netnsid" not in link
     assert addrs("eth0", pod) == ["10.62.0.5/24"]
+    chk = cni("macvlan", "CHECK", dict(c, prevResult=res.json), host=host,
+              netns=netns.path(pod))
+    assert chk.rc == 0, chk
     assert delete(host, pod, netns, c).rc == 0
     assert set(links(pod)) == {"lo", "pmaster"}
 
@@ -322,7 +325,7 @@ def test_dns_of_the_config_is_in_the_result(host, wire, netns):
 
 # ---- IPAM, rollback, DEL ----------------------------------------------------------------
 
-def test_static_ipam_addresses_and_routes_applied(host, wire, netns):
+def test_static_ipam_addresses_and_routes_applied_and_checked(host, wire, netns):
     make_master(host, wire)
     pod = netns.new("pod")
     ipam = static_ipam("10.60.0.9/24", "fd60::9/64",
@@ -337,6 +340,8 @@ def test_static_ipam_addresses_and_routes_applied(host, wire, netns):
     rt = {r["dst"]: r for r in routes(pod)}
     assert rt["default"]["gateway"] == "10.60.0.254"
     assert rt["192.168.70.0/24"]["gateway"] == "10.60.0.254"
+    assert cni("macvlan", "CHECK", dict(c, prevResult=res.json), host=host,
+               netns=netns.path(pod)).rc == 0
     assert delete(host, pod, netns, c).rc == 0
     assert set(links(pod)) == {"lo"}
 
@@ -474,6 +479,69 @@ def test_020_without_ip_is_error_1_and_leaves_no_link(host, wire, netns):
                                    ipam=static_ipam("10.60.0.9/24")))
     assert r.rc == 0, r
     assert r.json["ip4"]["ip"] == "10.60.0.9/24"
+
+
+# ---- CHECK ------------------------------------------------------------------------------
+
+def test_check_passes_after_add_and_detects_every_difference(host, wire, netns):
+    make_master(host, wire)
+    make_nic(host, "nic1", wire)
+    pod = netns.new("pod")
+    c = conf(master="nic0", mtu=1400, ipam=static_ipam("10.60.0.9/24"))
+    res = add(host, pod, netns, c)
+    assert res.rc == 0, res
+    checked = dict(c, prevResult=res.json)
+
+    def check(cfg=checked):
+        return cni("macvlan", "CHECK", cfg, host=host, netns=netns.path(pod))
+
+    assert check().rc == 0, check()
+    assert_cni_error(check(dict(checked, master="nic1")), 104, "is not on master nic1")
+    assert_cni_error(check(dict(checked, mode="vepa")), 104,
+                     "eth0 is in mode bridge, the config says vepa")
+
+    ip("link", "set", "eth0", "mtu", "1300", ns=pod)
+    assert_cni_error(check(), 104, "eth0 has MTU 1300, the config says 1400")
+    ip("link", "set", "eth0", "mtu", "1400", ns=pod)
+
+    ip("addr", "del", "10.60.0.9/24", "dev", "eth0", ns=pod)
+    assert_cni_error(check(), 104, "address 10.60.0.9/24 is missing")
+    ip("addr", "add", "10.60.0.9/24", "dev", "eth0", ns=pod)
+
+    ip("link", "set", "eth0", "type", "macvlan", "mode", "private", ns=pod)
+    assert_cni_error(check(), 104, "eth0 is in mode private, the config says bridge")
+    ip("link", "set", "eth0", "type", "macvlan", "mode", "bridge", ns=pod)
+
+    ip("link", "set", "eth0", "address", "02:de:ad:be:ef:01", ns=pod)
+    assert_cni_error(check(), 104, "eth0 has MAC 02:de:ad:be:ef:01")
+
+    ip("link", "del", "eth0", ns=pod)
+    assert_cni_error(check(), 104, "interface eth0 is missing from the pod")
+
+    ip("link", "add", "eth0", "type", "veth", "peer", "name", "other", ns=pod)
+    assert_cni_error(check(), 104, "eth0 is veth, not a macvlan")
+
+    assert_cni_error(check(c), 7, "prevResult missing")
+
+
+def test_check_with_master_deleted_fails(host, wire, netns):
+    make_master(host, wire)
+    pod = netns.new("pod")
+    c = conf(master="nic0")
+    res = add(host, pod, netns, c)
+    assert res.rc == 0, res
+    ip("link", "del", "nic0", ns=host)
+    r = cni("macvlan", "CHECK", dict(c, prevResult=res.json), host=host,
+            netns=netns.path(pod))
+    # the kernel deletes a macvlan with its master
+    assert_cni_error(r, 104, "interface eth0 is missing from the pod")
+
+
+def test_check_needs_040(host, netns):
+    pod = netns.new("pod")
+    r = cni("macvlan", "CHECK", conf(version="0.3.1", master="nic0"), host=host,
+            netns=netns.path(pod))
+    assert_cni_error(r, 1, "does not allow CHECK")
 
 
 # ---- bad input --------------------------------------------------------------------------
