@@ -378,12 +378,49 @@ out:
 	return ret;
 }
 
+/* STATUS: ADD can be served when the master is there (the reference leaves this as a TODO)
+ * and the IPAM says it is ready. A master inside pods (linkInContainer) cannot be seen here. */
+static int mv_status(struct cni_ctx *c, struct cni_err *e)
+{
+	struct nl_sock *host = NULL;
+	struct rtnl_link *master = NULL;
+	struct mv_conf mc;
+	int ret = -1;
+
+	if (mv_conf_load(c, &mc, e))
+		return -1;
+	if (!mc.link_in_container) {
+		host = nl_sock_new(-1, e);
+		if (!host || master_find(host, mc.master, "host", &master, e)) {
+			e->code = CNI_ERR_NOT_AVAILABLE;
+			goto out;
+		}
+	}
+	if (c->conf.ipam_type && ipam_exec_status(c, e))
+		goto out;
+	ret = 0;
+out:
+	if (master)
+		rtnl_link_put(master);
+	nl_sock_free(host);
+	return ret;
+}
+
+/* GC: a macvlan dies with its pod's namespace and holds nothing on the node, so there is no
+ * state of ours to collect; the IPAM's leases are (spec: forward GC to delegates). */
+static int mv_gc(struct cni_ctx *c, struct cni_err *e)
+{
+	return c->conf.ipam_type ? ipam_exec_gc(c, e) : 0;
+}
+
 static const struct cni_plugin macvlan = {
 	.name = "macvlan",
 	.args_known = args_known,
 	.add = mv_add,
 	.del = mv_del,
 	.check = mv_check,
+	.status = mv_status,
+	.gc = mv_gc,
 };
 
 int main(int argc, char **argv)

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from conftest import (addrs, assert_cni_error, cni, ip, link_json, links,
+from conftest import (addrs, assert_cni_error, cni, ip, ipam_calls, link_json, links,
                       make_nic, routes, sh)
 
 
@@ -456,6 +456,29 @@ def test_missing_ipam_plugin_rolls_back(host, wire, netns):
     assert set(links(pod)) == {"lo"}
 
 
+def test_ipam_gets_our_config_and_the_link_exists_when_it_runs(host, wire, netns, tmp_path):
+    make_master(host, wire)
+    pod = netns.new("pod")
+    log = str(tmp_path / "ipam.log")
+    c = conf(version="1.1.0", master="nic0", ipam={"type": "fake-ipam", "log": log})
+    res = add(host, pod, netns, c)
+    assert res.rc == 0, res
+    assert addrs("eth0", pod) == ["10.55.0.2/24"]
+    assert cni("macvlan", "CHECK", dict(c, prevResult=res.json), host=host,
+               netns=netns.path(pod)).rc == 0
+    assert cni("macvlan", "STATUS", c, host=host, containerid=None, netns=None,
+               ifname=None).rc == 0
+    gc = dict(c, **{"cni.dev/valid-attachments": [{"containerID": "ctr1", "ifname": "eth0"}]})
+    assert cni("macvlan", "GC", gc, host=host, containerid=None, netns=None,
+               ifname=None).rc == 0
+    assert delete(host, pod, netns, c).rc == 0
+    calls = ipam_calls(log)
+    assert [x["command"] for x in calls] == ["ADD", "CHECK", "STATUS", "GC", "DEL"]
+    assert calls[0]["stdin"] == c
+    assert calls[0]["env"]["CNI_IFNAME"] == "eth0"
+    assert calls[3]["stdin"]["cni.dev/valid-attachments"] == gc["cni.dev/valid-attachments"]
+
+
 # ---- versions ---------------------------------------------------------------------------
 
 def test_031_result_has_ips_version(host, wire, netns):
@@ -542,6 +565,32 @@ def test_check_needs_040(host, netns):
     r = cni("macvlan", "CHECK", conf(version="0.3.1", master="nic0"), host=host,
             netns=netns.path(pod))
     assert_cni_error(r, 1, "does not allow CHECK")
+
+
+# ---- STATUS and GC ----------------------------------------------------------------------
+
+def test_status_is_not_available_without_the_master(host, wire):
+    make_master(host, wire)
+    ok = cni("macvlan", "STATUS", conf(version="1.1.0", master="nic0"), host=host,
+             containerid=None, netns=None, ifname=None)
+    assert ok.rc == 0 and ok.stdout == "", ok
+    r = cni("macvlan", "STATUS", conf(version="1.1.0", master="nic9"), host=host,
+            containerid=None, netns=None, ifname=None)
+    assert_cni_error(r, 50, "master nic9 not found")
+
+
+def test_status_failure_of_ipam_is_reported_with_its_code(host, wire):
+    make_master(host, wire)
+    c = conf(version="1.1.0", master="nic0", ipam={"type": "fake-ipam", "answers": {
+        "STATUS": {"code": 51, "msg": "leases unreachable"}}})
+    r = cni("macvlan", "STATUS", c, host=host, containerid=None, netns=None, ifname=None)
+    assert_cni_error(r, 51, "fake-ipam: leases unreachable")
+
+
+def test_gc_without_ipam_succeeds(host):
+    r = cni("macvlan", "GC", conf(version="1.1.0", master="nic0"), host=host,
+            containerid=None, netns=None, ifname=None)
+    assert r.rc == 0 and r.stdout == "", r
 
 
 # ---- bad input --------------------------------------------------------------------------
