@@ -2,6 +2,7 @@
  * Each verb reads like the spec: parse, validate, act, roll back, answer. */
 #include <stdio.h>
 #include <string.h>
+#include <linux/if_link.h>
 #include <netlink/route/link/macvlan.h>
 #include "addr.h"
 #include "cni.h"
@@ -30,6 +31,38 @@ static int mtu_check(const struct mv_conf *mc, struct rtnl_link *master, struct 
 		return cni_err_set(e, CNI_ERR_INVALID_CONFIG,
 				   "invalid MTU %ld, the kernel's minimum is %d", mc->mtu, MTU_MIN);
 	return 0;
+}
+
+/* The kernel would take it, but the macvlan could then never come up (it must differ from
+ * its lower link's MAC, except in passthru mode where it becomes the master's own). */
+static int mac_check_master(const struct mv_conf *mc, struct rtnl_link *master,
+			    struct cni_err *e)
+{
+	char have[18];
+
+	link_mac(master, have);
+	if (mc->mac && mc->mode != MACVLAN_MODE_PASSTHRU && !strcasecmp(mc->mac, have))
+		return cni_err_set(e, CNI_ERR_INVALID_CONFIG, "requested MAC %s is the MAC of "
+				   "master %s", mc->mac, rtnl_link_get_name(master));
+	return 0;
+}
+
+/* Opening a macvlan whose MAC another macvlan of the same master already has fails with
+ * EADDRINUSE, which libnl reports as "Object exists": say what it means when a MAC was asked
+ * for and the link did not come up. */
+static void explain_mac_in_use(struct nl_sock *pod, int ifindex, const struct mv_conf *mc,
+			       const char *master, struct cni_err *e)
+{
+	struct rtnl_link *now = NULL;
+	struct cni_err ignored;
+
+	if (!mc->mac || e->code != CNI_ERR_NETLINK)
+		return;
+	if (link_get_by_index(pod, ifindex, &now, &ignored) == 0 && !link_is_up(now))
+		cni_err_details(e, "MAC %s is probably in use by another macvlan on master %s",
+				mc->mac, master);
+	if (now)
+		rtnl_link_put(now);
 }
 
 /* The result of an ADD: our one interface, and the IPAM's addresses and routes on it. */
@@ -137,7 +170,7 @@ static int mv_add(struct cni_ctx *c, struct cni_result **out, struct cni_err *e)
 		goto out;
 	}
 	if (master_find(master_sk, mc.master, where, &master, e) || mtu_check(&mc, master, e) ||
-	    macvlan_tmpname(tmpname, e))
+	    mac_check_master(&mc, master, e) || macvlan_tmpname(tmpname, e))
 		goto out;
 
 	spec = (struct mv_spec){
@@ -172,8 +205,11 @@ static int mv_add(struct cni_ctx *c, struct cni_result **out, struct cni_err *e)
 	rename.name = c->ifname;
 	if (!c->conf.ipam_type)
 		rename.up = 1;
-	if (link_change(pod, mv, &rename, e))
+	if (link_change(pod, mv, &rename, e)) {
+		if (rename.up == 1)
+			explain_mac_in_use(pod, ifindex, &mc, spec.master_name, e);
 		goto out;
+	}
 	log_info("created %s: macvlan %s on %s (%s namespace), MAC %s", c->ifname, mc.mode_name,
 		 spec.master_name, where, mac);
 
@@ -186,8 +222,10 @@ static int mv_add(struct cni_ctx *c, struct cni_result **out, struct cni_err *e)
 			goto out;
 		ret = iface_configure(pod, ifindex, c->ifname, ipam, -1, e);
 		netns_return(saved);
-		if (ret)
+		if (ret) {
+			explain_mac_in_use(pod, ifindex, &mc, spec.master_name, e);
 			goto out;
+		}
 		ret = -1;
 	}
 	/* Last, so that no later failure has to undo it (and DEL never does: README). */

@@ -224,6 +224,32 @@ def test_bad_mac_is_refused_naming_its_source(host, wire, netns, where, mac, cod
     assert set(links(pod)) == {"lo"}
 
 
+@pytest.mark.parametrize("ipam", [None, {"type": "static",
+                                          "addresses": [{"address": "10.60.0.9/24"}]}])
+def test_mac_in_use_on_the_master_is_explained_and_leaves_nothing(host, wire, netns, ipam):
+    """A scheduler that derives the MAC from the pod's name meets this when a pod is made
+    again before the old one is gone."""
+    make_master(host, wire)
+    pod1, pod2 = netns.new("pod1"), netns.new("pod2")
+    c = conf(master="nic0", mac="02:00:00:00:00:05")
+    assert add(host, pod1, netns, c, containerid="c1").rc == 0
+    if ipam:
+        c["ipam"] = ipam
+    res = add(host, pod2, netns, c, containerid="c2")
+    assert_cni_error(res, 100, "MAC 02:00:00:00:00:05 is probably in use by another macvlan "
+                     "on master nic0")
+    assert set(links(pod2)) == {"lo"}
+
+
+def test_mac_of_the_master_is_refused(host, wire, netns):
+    make_master(host, wire)
+    pod = netns.new("pod")
+    mac = link_json("nic0", host)["address"]
+    res = add(host, pod, netns, conf(master="nic0", mac=mac))
+    assert_cni_error(res, 7, f"requested MAC {mac} is the MAC of master nic0")
+    assert set(links(pod)) == {"lo"}
+
+
 def test_mtu_up_to_the_masters_is_applied(host, wire, netns):
     make_master(host, wire, mtu=1400)
     pod1, pod2 = netns.new("pod1"), netns.new("pod2")
