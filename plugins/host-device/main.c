@@ -19,38 +19,6 @@
 
 static const char *const args_known[] = { "MAC", NULL };
 
-/* The result of an ADD: our one interface, and the IPAM's addresses and routes on it. */
-static struct cni_result *result_build(const struct cni_ctx *c, const struct hd_conf *hc,
-				       const char *mac, const struct cni_result *ipam)
-{
-	struct cni_result *r = result_new();
-
-	if (!r || result_add_iface(r, c->ifname, mac, c->netns) < 0)
-		goto fail;
-	for (int i = 0; ipam && i < ipam->n_ips; i++)
-		if (result_add_ip(r, ipam->ips[i].address, ipam->ips[i].gateway, 0) < 0)
-			goto fail;
-	for (int i = 0; ipam && i < ipam->n_routes; i++) {
-		int k = result_add_route(r, ipam->routes[i].dst, ipam->routes[i].gw);
-
-		if (k < 0)
-			goto fail;
-		r->routes[k] = (struct cni_route){ r->routes[k].dst, r->routes[k].gw,
-			ipam->routes[i].mtu, ipam->routes[i].advmss, ipam->routes[i].priority,
-			ipam->routes[i].table, ipam->routes[i].scope };
-	}
-	/* The config's dns wins (as in the reference plugins); else what the IPAM learnt. */
-	if (hc->dns || (ipam && ipam->dns)) {
-		r->dns = cJSON_Duplicate(hc->dns ? hc->dns : ipam->dns, 1);
-		if (!r->dns)
-			goto fail;
-	}
-	return r;
-fail:
-	result_free(r);
-	return NULL;
-}
-
 static int hd_add(struct cni_ctx *c, struct cni_result **out, struct cni_err *e)
 {
 	struct nl_sock *host = NULL, *pod = NULL;
@@ -134,7 +102,7 @@ static int hd_add(struct cni_ctx *c, struct cni_result **out, struct cni_err *e)
 		goto out;
 	ret = -1;
 	snprintf(mac, sizeof(mac), "%s", hc.mac ? hc.mac : rec.hwaddr);
-	*out = result_build(c, &hc, mac, ipam);
+	*out = result_attachment_new(c->ifname, mac, c->netns, hc.dns, ipam);
 	if (!*out) {
 		cni_err_set(e, CNI_ERR_INTERNAL, "out of memory");
 		goto out;
@@ -266,17 +234,11 @@ static int hd_check(struct cni_ctx *c, struct cni_err *e)
 	struct rtnl_link *nic = NULL;
 	struct hd_record rec;
 	char mac[18];
-	int pod_fd = -1, saved = -1, idx = -1, ret = -1;
+	int pod_fd = -1, idx, ret = -1;
 
-	if (!prev)
-		return cni_err_set(e, CNI_ERR_INVALID_CONFIG, "CHECK: required prevResult missing");
-	for (int i = 0; i < prev->n_ifaces && idx < 0; i++)
-		if (!strcmp(prev->ifaces[i].name, c->ifname) &&
-		    (!prev->ifaces[i].sandbox || !strcmp(prev->ifaces[i].sandbox, c->netns)))
-			idx = i;
+	idx = cni_check_prev_iface(c, e);
 	if (idx < 0)
-		return cni_err_set(e, CNI_ERR_CHECK, "prevResult has no interface %s in %s",
-				   c->ifname, c->netns);
+		return -1;
 	if (c->conf.ipam_type && ipam_exec_check(c, e))
 		return -1;
 	if (netns_open(c->netns, &pod_fd, e) || !(pod = nl_sock_new(pod_fd, e)))
@@ -303,10 +265,7 @@ static int hd_check(struct cni_ctx *c, struct cni_err *e)
 			goto out;
 		}
 	}
-	if (netns_switch(pod_fd, &saved, e))
-		goto out;
 	ret = iface_verify(pod, rtnl_link_get_ifindex(nic), c->ifname, prev, idx, e);
-	netns_return(saved);
 out:
 	if (nic)
 		rtnl_link_put(nic);
