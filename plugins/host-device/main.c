@@ -115,10 +115,13 @@ out:
 		struct rtnl_link *back = NULL;
 
 		if (find_in_pod(pod, c->ifname, &rec, &back, &undo) == 0 &&
-		    !move_home(pod, back, host_fd, host, &rec, &undo))
+		    !move_home(pod, back, host_fd, host, &rec, &undo)) {
 			log_info("rollback: %s returned to the host", rec.device);
-		else
+		} else {
+			/* Keep the record: the runtime's DEL will find the NIC with it. */
 			log_error("rollback: could not return %s: %s", rec.device, undo.msg);
+			recorded = false;
+		}
 		if (back)
 			rtnl_link_put(back);
 	}
@@ -203,11 +206,16 @@ static int hd_del(struct cni_ctx *c, struct cni_err *e)
 	struct hd_record rec;
 	struct cni_err ipam_err;
 	int have, ret = -1;
-	bool ipam_failed = false;
+	bool ipam_failed = false, broken = false;
 
 	have = record_load(c, c->container_id, c->ifname, &rec, e);
-	if (have < 0)
-		return -1;
+	if (have < 0) {
+		/* A broken record must not block DEL forever (a pod stuck in Terminating): go on
+		 * as if there were none, the alias still names the NIC, and replace it below. */
+		log_error("DEL: ignoring unreadable state record: %s", e->msg);
+		have = 1;
+		broken = true;
+	}
 	/* IPAM first, while the interface (which a DHCP-like IPAM may read) is still in the
 	 * pod; its failure must not keep the NIC from going home, so it is reported last. */
 	if (c->conf.ipam_type && ipam_exec_del(c, &ipam_err)) {
@@ -216,7 +224,7 @@ static int hd_del(struct cni_ctx *c, struct cni_err *e)
 	}
 	if (return_device(c->netns, c->ifname, have == 0 ? &rec : NULL, e))
 		return -1;
-	if (have == 0 && state_remove(c->state_dir, c->container_id, c->ifname, e))
+	if ((have == 0 || broken) && state_remove(c->state_dir, c->container_id, c->ifname, e))
 		return -1;
 	if (ipam_failed) {
 		*e = ipam_err;
