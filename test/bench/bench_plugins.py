@@ -1,31 +1,32 @@
 #!/usr/bin/env python3
-"""ADD+DEL cycle cost of our plugins against the reference plugins (/usr/lib/cni), measured
-alternately in one run on the same veth "NICs" in throw-away namespaces.
+"""Control plane: the ADD+DEL cycle of our plugins against an anchor (the reference plugins in
+/usr/lib/cni, or for multicni the same delegates called directly), measured alternately in
+one run on the same veth "NICs" in throw-away namespaces.
 
-CPU time is the plugin process's own user+system time (wait4 rusage), so the cost of this
-script and of `ip netns exec` is not counted. Prints medians and the ratio reference/ours."""
+Every call runs under spawn_rusage: CPU is the kernel's task clock of the plugin and of every
+process it starts (IPAM, delegates), wall the time from exec to exit, peak RSS the largest
+resident set of that process tree. Rows are skipped when our binary is not built. The fake
+vDHCP and Kubernetes API servers run inside the bench's own "host" namespace on its 127.0.0.1,
+where the plugins run, so they are reachable without touching the machine's interfaces."""
 import argparse
 import ctypes
 import json
 import os
-import secrets
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / "bin"
-REF = Path("/usr/lib/cni")
+import benchlib as bl
+
+sys.path.insert(0, str(bl.FAKES))
+from client import Fake  # noqa: E402
+
 CLONE_NEWNET = 0x40000000
 libc = ctypes.CDLL("libc.so.6", use_errno=True)
-
-
-def ip(*args, ns=None):
-    cmd = ["ip"] + (["-n", ns] if ns else []) + list(args)
-    subprocess.run(cmd, check=True, capture_output=True)
+RSS_TARGET_KIB = 2048
+TOKEN = "bench-token"
+VDHCP_BASE = "/vdn/v1/vdhcp/dhcp/"
 
 
 def setns_fd(fd):
@@ -41,119 +42,255 @@ def setns(path):
         os.close(fd)
 
 
-RUNNER = Path(os.environ.get("BENCH_BUILD", ROOT / "build" / "std")) / "bench" / "spawn_rusage"
+class Side:
+    """How one side of a comparison runs an ADD+DEL cycle: a list of (binary, conf, ifname,
+    cni_args) called in order for ADD and in reverse order for DEL."""
+
+    def __init__(self, label, calls):
+        self.label = label
+        self.calls = calls
+
+    def cycle(self, pod, cid):
+        cpu = wall = 0.0
+        rss = 0
+        for binary, conf, ifname, args in self.calls:
+            c, w, m = bl.measured(binary, "ADD", conf, pod, cid, ifname, args)
+            cpu, wall, rss = cpu + c, wall + w, max(rss, m)
+        for binary, conf, ifname, args in reversed(self.calls):
+            c, w, m = bl.measured(binary, "DEL", conf, pod, cid, ifname, args)
+            cpu, wall, rss = cpu + c, wall + w, max(rss, m)
+        return cpu, wall, rss
 
 
-def run(binary, command, conf, netns, cid, ifname="eth0"):
-    """One plugin call through spawn_rusage: (cpu s, wall s, peak RSS KiB) of the plugin."""
-    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CNI_COMMAND": command,
-           "CNI_CONTAINERID": cid, "CNI_NETNS": netns, "CNI_IFNAME": ifname,
-           "CNI_PATH": f"{BIN}:{REF}"}
-    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
-        json.dump(conf, f)
-        f.flush()
-        r, w = os.pipe()
-        p = subprocess.Popen([str(RUNNER), str(w), f.name, str(binary)], env=env,
-                             pass_fds=(w,), stderr=subprocess.PIPE)
-        os.close(w)
-        report = os.read(r, 256).decode().split()
-        os.close(r)
-        err = p.communicate()[1]
-    cpu_us, wall_us, rss, code = (int(x) for x in report)
-    if code != 0:
-        raise RuntimeError(f"{binary} {command} exited {code}: {err.decode()}")
-    return cpu_us / 1e6, wall_us / 1e6, rss
+def one(binary, conf, ifname="eth0", args=None):
+    return [(binary, conf, ifname, args)]
 
 
-def cycle(binary, conf, netns, cid):
-    c1, w1, m1 = run(binary, "ADD", conf, netns, cid)
-    c2, w2, m2 = run(binary, "DEL", conf, netns, cid)
-    return c1 + c2, w1 + w2, max(m1, m2)
-
-
-def bench_pair(name, ours_bin, ref_bin, make_conf, rounds, pod):
-    ours, ref = [], []
+def compare(case, kind, ours, anchor, rounds, pod, target=None, note=""):
+    """`rounds` alternating cycles (ours first on even rounds, the anchor first on odd ones)."""
+    got = {"ours": [], "anchor": []}
     for i in range(rounds):
-        # alternate, so both see the same machine state
-        for who, binary, acc in (("ours", ours_bin, ours), ("ref", ref_bin, ref)):
-            acc.append(cycle(binary, make_conf(who), pod, f"b{i}{who}"))
-    med = lambda xs, k: statistics.median(x[k] for x in xs)
-    row = {"case": name, "rounds": rounds,
-           "ours_cpu_ms": med(ours, 0) * 1e3, "ref_cpu_ms": med(ref, 0) * 1e3,
-           "ours_wall_ms": med(ours, 1) * 1e3, "ref_wall_ms": med(ref, 1) * 1e3,
-           "ours_rss_kib": max(x[2] for x in ours), "ref_rss_kib": max(x[2] for x in ref)}
-    row["cpu_ratio"] = row["ref_cpu_ms"] / row["ours_cpu_ms"] if row["ours_cpu_ms"] else 0
+        order = (("ours", ours), ("anchor", anchor))
+        for who, side in (order if i % 2 == 0 else order[::-1]):
+            got[who].append(side.cycle(pod, f"b{i}{who}"))
+    row = {"case": case, "kind": kind, "rounds": rounds, "ours": ours.label,
+           "anchor": anchor.label, "target": target, "note": note}
+    for who in ("ours", "anchor"):
+        row[f"{who}_cpu_ms"] = bl.spread([x[0] * 1e3 for x in got[who]])
+        row[f"{who}_wall_ms"] = bl.spread([x[1] * 1e3 for x in got[who]])
+        row[f"{who}_rss_kib"] = max(x[2] for x in got[who])
+    oc, ac = row["ours_cpu_ms"]["median"], row["anchor_cpu_ms"]["median"]
+    if kind == "overhead":
+        # ours = multicni with its delegates, anchor = the delegates alone: the difference
+        row["overhead_cpu_ms"] = oc - ac
+        row["overhead_wall_ms"] = row["ours_wall_ms"]["median"] - row["anchor_wall_ms"]["median"]
+        row["ratio"] = oc / ac if ac else 0.0
+        row["met"] = None if target is None else row["overhead_cpu_ms"] < target
+    else:
+        row["ratio"] = ac / oc if oc else 0.0
+        row["met"] = None if target is None else row["ratio"] >= target
+    row["rss_met"] = row["ours_rss_kib"] < RSS_TARGET_KIB if kind != "floor" else None
     return row
+
+
+def make_certs(d):
+    """A throw-away CA and a server certificate for 127.0.0.1 (the fake API's TLS)."""
+    def run(*a):
+        subprocess.run(["openssl"] + list(a), cwd=d, check=True, capture_output=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    run("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj",
+        "/CN=vdn-bench-ca")
+    Path(d, "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("req", *ec, "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=kube-apiserver")
+    run("x509", "-req", "-in", "srv.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "srv.crt", "-days", "2", "-extfile", "san.ext")
+    return {k: str(Path(d) / v) for k, v in
+            {"ca": "ca.crt", "crt": "srv.crt", "key": "srv.key"}.items()}
+
+
+def write_kubeconfig(path, server, ca=None):
+    cluster = {"server": server}
+    if ca:
+        cluster["certificate-authority"] = ca
+    doc = {"apiVersion": "v1", "kind": "Config", "current-context": "node",
+           "clusters": [{"name": "c", "cluster": cluster}],
+           "contexts": [{"name": "node", "context": {"cluster": "c", "user": "u"}}],
+           "users": [{"name": "u", "user": {"token": TOKEN}}]}
+    Path(path).write_text(json.dumps(doc))
+    os.chmod(path, 0o600)
+    return str(path)
+
+
+def sizes():
+    """Stripped size of each of our binaries and of its reference, if any."""
+    out = []
+    for name in ("host-device", "macvlan", "vdhcp", "multicni", "vdno-scheduler"):
+        ours = bl.BIN / name
+        if not ours.exists():
+            continue
+        row = {"binary": name}
+        row["ours_bytes"], row["ours_disk_bytes"] = bl.stripped_size(ours)
+        ref = bl.REF / {"vdhcp": "host-local"}.get(name, name)
+        if ref.exists():
+            row["ref_binary"] = ref.name
+            row["ref_bytes"], row["ref_disk_bytes"] = bl.stripped_size(ref)
+            row["ratio"] = row["ref_bytes"] / row["ours_bytes"]
+        out.append(row)
+    return out
+
+
+def fmt(s):
+    return f"{s['median']:.1f} ({s['p10']:.1f}-{s['p90']:.1f})"
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=30)
+    ap.add_argument("--rounds", type=int, default=3 if bl.quick() else 30)
     ap.add_argument("--json", help="also write the rows here")
     a = ap.parse_args()
+    bl.trap_signals()
 
-    tag = secrets.token_hex(2)
-    host, wire, pod = f"vdnb{tag}-host", f"vdnb{tag}-wire", f"vdnb{tag}-pod"
+    nss = bl.Namespaces("b")
     state = tempfile.mkdtemp(prefix="vdn-bench-")
-    made = []
+    fakes = []
     rows = []
     home = os.open("/proc/self/ns/net", os.O_RDONLY)
     try:
-        for ns in (host, wire, pod):
-            ip("netns", "add", ns)
-            made.append(ns)
-        ip("link", "add", "nic0", "type", "veth", "peer", "name", "wnic0", "netns", wire,
-           ns=host)
-        setns(f"/run/netns/{host}")
-        podpath = f"/run/netns/{pod}"
+        host, wire, pod = nss.new("host"), nss.new("wire"), nss.new("pod")
+        for nic in ("nic0", "nic1"):
+            bl.ip("link", "add", nic, "type", "veth", "peer", "name", "w" + nic, "netns", wire,
+                  ns=host)
+            bl.ip("link", "set", "w" + nic, "up", ns=wire)
+        setns(nss.path(host))
+        podpath = nss.path(pod)
+        B, R = bl.BIN, bl.REF
 
-        def hd_conf(ipam):
-            def make(who):
-                c = {"cniVersion": "1.0.0", "name": "bench", "type": "host-device",
-                     "device": "nic0"}
-                if who == "ours":
-                    c["stateDir"] = state
-                if ipam:
-                    c["ipam"] = {"type": "static", "addresses": [{"address": "10.99.0.2/24"}]}
-                return c
-            return make
+        def hd(who, ipam=None, device="nic0"):
+            c = {"cniVersion": "1.0.0", "name": "bench", "type": "host-device",
+                 "device": device}
+            if who == "ours":
+                c["stateDir"] = f"{state}/hd"
+            if ipam:
+                c["ipam"] = ipam
+            return c
 
-        rows.append(bench_pair("process start floor (/bin/true)", "/bin/true", "/bin/true",
-                               lambda who: {}, a.rounds, podpath))
-        if (BIN / "host-device").exists():
-            rows.append(bench_pair("host-device (no IPAM)", BIN / "host-device",
-                                   REF / "host-device", hd_conf(False), a.rounds, podpath))
-            rows.append(bench_pair("host-device + static IPAM", BIN / "host-device",
-                                   REF / "host-device", hd_conf(True), a.rounds, podpath))
-        if (BIN / "macvlan").exists():
-            def mv(who):
-                c = {"cniVersion": "1.0.0", "name": "bench", "type": "macvlan",
-                     "master": "nic0"}
-                if who == "ours":
-                    c["stateDir"] = state
-                return c
-            rows.append(bench_pair("macvlan (no IPAM)", BIN / "macvlan", REF / "macvlan", mv,
-                                   a.rounds, podpath))
+        def mv(who, ipam=None, master="nic0"):
+            c = {"cniVersion": "1.0.0", "name": "bench", "type": "macvlan", "master": master}
+            if who == "ours":
+                c["stateDir"] = f"{state}/mv"
+            if ipam:
+                c["ipam"] = ipam
+            return c
+
+        static = {"type": "static", "addresses": [{"address": "10.99.0.2/24"}]}
+        host_local = {"type": "host-local", "subnet": "10.98.0.0/24",
+                      "dataDir": f"{state}/host-local"}
+
+        rows.append(compare("process start floor (/bin/true x2)", "floor",
+                            Side("/bin/true", one("/bin/true", {})),
+                            Side("/bin/true", one("/bin/true", {})), a.rounds, podpath))
+        if (B / "host-device").exists():
+            rows.append(compare("host-device, no IPAM", "plugin",
+                                Side("host-device", one(B / "host-device", hd("ours"))),
+                                Side("reference host-device",
+                                     one(R / "host-device", hd("ref"))),
+                                a.rounds, podpath, target=10))
+            rows.append(compare("host-device + reference static IPAM", "stack",
+                                Side("host-device + static",
+                                     one(B / "host-device", hd("ours", static))),
+                                Side("reference host-device + static",
+                                     one(R / "host-device", hd("ref", static))),
+                                a.rounds, podpath))
+        if (B / "macvlan").exists():
+            rows.append(compare("macvlan, no IPAM", "plugin",
+                                Side("macvlan", one(B / "macvlan", mv("ours"))),
+                                Side("reference macvlan", one(R / "macvlan", mv("ref"))),
+                                a.rounds, podpath, target=10))
+        if (B / "macvlan").exists() and (B / "vdhcp").exists():
+            v = Fake("vdhcp_server.py", "--quiet", "--pool", "default=172.16.0.0/16")
+            fakes.append(v)
+            vdhcp = {"type": "vdhcp", "timeoutMs": 2000, "stateDir": f"{state}/vdhcp",
+                     "servers": [{"url": v.url + VDHCP_BASE, "user": "onos",
+                                  "password": "rocks"}]}
+            rows.append(compare("macvlan + IPAM (vdhcp vs host-local)", "stack",
+                                Side("macvlan + vdhcp", one(B / "macvlan", mv("ours", vdhcp))),
+                                Side("reference macvlan + host-local",
+                                     one(R / "macvlan", mv("ref", host_local))),
+                                a.rounds, podpath, target=5,
+                                note="vdhcp asks the fake vDHCP server over HTTP on "
+                                     "127.0.0.1; host-local writes a file"))
+        if (B / "multicni").exists() and (B / "macvlan").exists() and \
+                (B / "host-device").exists():
+            certs = make_certs(state)
+            k = Fake("kube_api.py", "--quiet", "--cert", certs["crt"], "--key", certs["key"],
+                     "--token", TOKEN, cafile=certs["ca"])
+            fakes.append(k)
+            kcfg = write_kubeconfig(f"{state}/multicni.kubeconfig", k.url, certs["ca"])
+            k.set_state({"pods": [{
+                "metadata": {"name": "bench-pod", "namespace": "default",
+                             "annotations": {"cni-plugins": '["mv", "hd"]'}},
+                "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+                "status": {"phase": "Pending"}}]})
+            d_mv, d_hd = mv("ours"), hd("ours", device="nic1")
+            conf = {"cniVersion": "1.0.0", "name": "bench", "type": "multicni",
+                    "kubeconfig": kcfg, "stateDir": f"{state}/multicni", "default": "mv",
+                    "plugins": [dict(d_mv, name="mv"), dict(d_hd, name="hd")]}
+            args = "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=bench-pod"
+            rows.append(compare("multicni -> macvlan + host-device", "overhead",
+                                Side("multicni (API over TLS, network-status patch)",
+                                     one(B / "multicni", conf, "eth0", args)),
+                                Side("macvlan, host-device called directly",
+                                     [(B / "macvlan", d_mv, "eth0", None),
+                                      (B / "host-device", d_hd, "net1", None)]),
+                                a.rounds, podpath, target=2.0,
+                                note="pod annotation read from the fake Kubernetes API over "
+                                     "HTTPS, network-status patched back"))
+            # the same, without the API: no pod name, the default delegate only
+            conf1 = dict(conf, plugins=[dict(d_hd, name="hd")], default="hd")
+            conf1.pop("kubeconfig")
+            rows.append(compare("multicni -> host-device, no API call", "overhead",
+                                Side("multicni (default delegate)",
+                                     one(B / "multicni", conf1, "eth0")),
+                                Side("host-device called directly",
+                                     one(B / "host-device", dict(d_hd), "eth0")),
+                                a.rounds, podpath, target=2.0))
     finally:
+        for f in fakes:
+            f.stop()
         try:
             setns_fd(home)
         finally:
             os.close(home)
-            for ns in reversed(made):
-                subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+            nss.close()
             subprocess.run(["rm", "-rf", state])
 
-    print(f"{'case':34} {'ours CPU ms':>12} {'ref CPU ms':>11} {'ratio':>7} "
-          f"{'ours wall ms':>13} {'ref wall ms':>12} {'ours RSS KiB':>13} {'ref RSS KiB':>12}")
+    out = {"rounds": a.rounds, "rows": rows, "sizes": sizes(), "rss_target_kib": RSS_TARGET_KIB}
+    print(f"{'case':40} {'ours CPU ms':>17} {'anchor CPU ms':>17} {'ratio':>7} target   "
+          f"{'ours wall ms':>17} {'anchor wall ms':>17} {'RSS KiB':>9}")
     for r in rows:
-        print(f"{r['case']:34} {r['ours_cpu_ms']:12.2f} {r['ref_cpu_ms']:11.2f} "
-              f"{r['cpu_ratio']:6.1f}x {r['ours_wall_ms']:13.2f} {r['ref_wall_ms']:12.2f} "
-              f"{r['ours_rss_kib']:13d} {r['ref_rss_kib']:12d}")
-    print("ratio = reference CPU / ours CPU per ADD+DEL cycle (median of "
-          f"{a.rounds} alternating rounds); target without IPAM: >= 10x")
+        if r["kind"] == "overhead":
+            verdict = f"+{r['overhead_cpu_ms']:.1f} ms (< {r['target']:g} ms "
+            verdict += ("met" if r["met"] else "MISSED") + ")"
+            ratio = f"{r['ratio']:6.2f}x"
+        else:
+            ratio = f"{r['ratio']:6.1f}x"
+            verdict = "" if r["target"] is None else \
+                f">= {r['target']}x " + ("met" if r["met"] else "MISSED")
+        print(f"{r['case']:40} {fmt(r['ours_cpu_ms']):>17} {fmt(r['anchor_cpu_ms']):>17} "
+              f"{ratio} {verdict:8} {fmt(r['ours_wall_ms']):>17} "
+              f"{fmt(r['anchor_wall_ms']):>17} {r['ours_rss_kib']:9d}")
+    print(f"per ADD+DEL cycle, median (10th-90th percentile) of {a.rounds} alternating rounds; "
+          "ratio = anchor CPU / ours (multicni: ours / anchor); peak RSS target "
+          f"< {RSS_TARGET_KIB} KiB")
+    for s in out["sizes"]:
+        ref = f", reference {s['ref_binary']} {s['ref_bytes'] // 1024} KiB " \
+              f"({s['ratio']:.1f}x)" if "ref_bytes" in s else ""
+        print(f"size of {s['binary']}: {s['ours_bytes'] // 1024} KiB stripped "
+              f"({s['ours_disk_bytes'] // 1024} KiB with debug info){ref}")
     if a.json:
-        Path(a.json).write_text(json.dumps(rows, indent=2))
+        Path(a.json).write_text(json.dumps(out, indent=2))
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(bl.run_main(main))

@@ -119,15 +119,15 @@ def cni(binary, command, conf, netns, cid, host=None, ifname="eth0", cni_args=No
     return json.loads(p.stdout) if p.stdout.strip() else None
 
 
-def measured(binary, command, conf, netns, cid, ifname="eth0", cni_args=None, extra=None):
-    """One plugin call through spawn_rusage, in the caller's network namespace:
-    (cpu s, wall s, peak RSS KiB), CPU counting every delegate the plugin starts."""
-    env = cni_env(command, cid, netns, ifname, cni_args, extra)
+def measured_cmd(cmd, env, stdin=None, what=None):
+    """Runs cmd through spawn_rusage with stdin from the text `stdin`:
+    (cpu s, wall s, peak RSS KiB), CPU counting every process it starts."""
+    what = what or str(cmd[0])
     with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
-        json.dump(conf, f)
+        f.write(stdin or "")
         f.flush()
         r, w = os.pipe()
-        p = subprocess.Popen([str(RUNNER), str(w), f.name, str(binary)], env=env,
+        p = subprocess.Popen([str(RUNNER), str(w), f.name] + [str(c) for c in cmd], env=env,
                              pass_fds=(w,), stderr=subprocess.PIPE)
         os.close(w)
         report = b""
@@ -140,11 +140,18 @@ def measured(binary, command, conf, netns, cid, ifname="eth0", cni_args=None, ex
         err = p.communicate()[1]
     fields = report.decode().split()
     if len(fields) != 4:
-        raise RuntimeError(f"spawn_rusage failed for {binary}: {err.decode()[-500:]}")
+        raise RuntimeError(f"spawn_rusage failed for {what}: {err.decode()[-500:]}")
     cpu_us, wall_us, rss, code = (int(x) for x in fields)
     if code != 0:
-        raise RuntimeError(f"{binary} {command} {cid} exited {code}: {err.decode()[-500:]}")
+        raise RuntimeError(f"{what} exited {code}: {err.decode()[-800:]}")
     return cpu_us / 1e6, wall_us / 1e6, rss
+
+
+def measured(binary, command, conf, netns, cid, ifname="eth0", cni_args=None, extra=None):
+    """One plugin call through spawn_rusage, in the caller's network namespace:
+    (cpu s, wall s, peak RSS KiB), CPU counting every delegate the plugin starts."""
+    return measured_cmd([binary], cni_env(command, cid, netns, ifname, cni_args, extra),
+                        json.dumps(conf), f"{binary} {command} {cid}")
 
 
 def spread(xs):
