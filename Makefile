@@ -59,7 +59,7 @@ FLAGS_NOW   := $(CC) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
 $(shell mkdir -p $(BUILD); [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
 $(shell [ "$$(cat $(BIN_STAMP) 2>/dev/null)" = "$(VARIANT) $(FLAGS_NOW)" ] || echo "$(VARIANT) $(FLAGS_NOW)" > $(BIN_STAMP))
 
-.PHONY: all deps check unit integration demo bench install uninstall clean fuzz
+.PHONY: all deps check unit integration demo bench bench-smoke install uninstall clean fuzz
 all: $(BINS)
 
 deps:
@@ -108,12 +108,18 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) bench-smoke
 
 demo: deps all
 	./scripts/demo.sh
 
+# `make bench` writes bench/results.md and bench/*.png and prints the summary (README,
+# Benchmarks); `make bench-smoke` is the same with tiny counts into $(BUILD)/bench-smoke/.
 bench: deps all $(BENCH_BINS)
 	BENCH_BUILD=$(BUILD) ./test/bench/run.sh
+
+bench-smoke: all $(BENCH_BINS)
+	BENCH_QUICK=1 BENCH_BUILD=$(BUILD) ./test/bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(CNI_BIN_DIR)

@@ -65,7 +65,7 @@ def churn(calls_for, pods, parallel, after_add=None):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--pods", type=int, default=16 if bl.quick() else 200)
+    ap.add_argument("--pods", type=int, default=8 if bl.quick() else 200)
     ap.add_argument("--parallel", type=int, default=8)
     ap.add_argument("--reps", type=int, default=1 if bl.quick() else 2)
     ap.add_argument("--json")

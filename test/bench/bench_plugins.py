@@ -66,8 +66,10 @@ def one(binary, conf, ifname="eth0", args=None):
     return [(binary, conf, ifname, args)]
 
 
-def compare(case, kind, ours, anchor, rounds, pod, target=None, note=""):
-    """`rounds` alternating cycles (ours first on even rounds, the anchor first on odd ones)."""
+def compare(case, kind, ours, anchor, rounds, pod, target=None, note="", rss_ours=True):
+    """`rounds` alternating cycles (ours first on even rounds, the anchor first on odd ones).
+    rss_ours: every process of our side is ours, so the 2 MiB target applies to its peak
+    (not when a reference IPAM plugin runs under ours)."""
     got = {"ours": [], "anchor": []}
     for i in range(rounds):
         order = (("ours", ours), ("anchor", anchor))
@@ -89,7 +91,8 @@ def compare(case, kind, ours, anchor, rounds, pod, target=None, note=""):
     else:
         row["ratio"] = ac / oc if oc else 0.0
         row["met"] = None if target is None else row["ratio"] >= target
-    row["rss_met"] = row["ours_rss_kib"] < RSS_TARGET_KIB if kind != "floor" else None
+    row["rss_met"] = row["ours_rss_kib"] < RSS_TARGET_KIB \
+        if kind != "floor" and rss_ours else None
     return row
 
 
@@ -145,7 +148,7 @@ def fmt(s):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=3 if bl.quick() else 30)
+    ap.add_argument("--rounds", type=int, default=2 if bl.quick() else 30)
     ap.add_argument("--json", help="also write the rows here")
     a = ap.parse_args()
     bl.trap_signals()
@@ -200,7 +203,8 @@ def main():
                                      one(B / "host-device", hd("ours", static))),
                                 Side("reference host-device + static",
                                      one(R / "host-device", hd("ref", static))),
-                                a.rounds, podpath))
+                                a.rounds, podpath, rss_ours=False,
+                                note="the peak RSS is the reference static IPAM's (Go)"))
         if (B / "macvlan").exists():
             rows.append(compare("macvlan, no IPAM", "plugin",
                                 Side("macvlan", one(B / "macvlan", mv("ours"))),
