@@ -62,6 +62,18 @@ class Side:
         return cpu, wall, rss
 
 
+class Version(Side):
+    """Only starting the binary: one VERSION call (no work, no namespace, no network)."""
+
+    def __init__(self, label, binary):
+        super().__init__(label, [])
+        self.binary = binary
+
+    def cycle(self, pod, cid):
+        return bl.measured_cmd([self.binary], {"PATH": bl.SYS_PATH, "CNI_COMMAND": "VERSION"},
+                               '{"cniVersion": "1.0.0"}')
+
+
 def one(binary, conf, ifname="eth0", args=None):
     return [(binary, conf, ifname, args)]
 
@@ -92,7 +104,7 @@ def compare(case, kind, ours, anchor, rounds, pod, target=None, note="", rss_our
         row["ratio"] = ac / oc if oc else 0.0
         row["met"] = None if target is None else row["ratio"] >= target
     row["rss_met"] = row["ours_rss_kib"] < RSS_TARGET_KIB \
-        if kind != "floor" and rss_ours else None
+        if kind not in ("floor", "start") and rss_ours else None
     return row
 
 
@@ -258,6 +270,14 @@ def main():
                                 Side("host-device called directly",
                                      one(B / "host-device", dict(d_hd), "eth0")),
                                 a.rounds, podpath, target=2.0))
+        # what merely starting each binary costs, shared libraries included
+        for name, ref in (("host-device", "host-device"), ("macvlan", "macvlan"),
+                          ("vdhcp", "host-local"), ("multicni", None)):
+            if (B / name).exists():
+                anchor = Version(f"reference {ref}", R / ref) if ref else \
+                    Version("/bin/true", "/bin/true")
+                rows.append(compare(f"start only: {name} VERSION", "start",
+                                    Version(name, B / name), anchor, a.rounds, podpath))
     finally:
         for f in fakes:
             f.stop()

@@ -81,8 +81,10 @@ class Namespaces:
         return f"/run/netns/{name}"
 
     def close(self):
-        for name in reversed(self.made):
-            subprocess.run(["ip", "netns", "del", name], capture_output=True)
+        """Deletes them all in one `ip -force -batch` (goes on past a missing one)."""
+        if self.made:
+            subprocess.run(["ip", "-force", "-batch", "-"], capture_output=True, text=True,
+                           input="".join(f"netns del {n}\n" for n in reversed(self.made)))
         self.made.clear()
 
     def __enter__(self):

@@ -57,7 +57,7 @@ def ms(s):
 
 
 def kib(k):
-    return f"{k / 1024:.1f} MiB" if k >= 1024 else f"{k} KiB"
+    return f"{k / 1024:.2f} MiB" if k >= 1024 else f"{k} KiB"
 
 
 def summary_rows(cp, dp, sc, ch):
@@ -80,11 +80,13 @@ def summary_rows(cp, dp, sc, ch):
                             f"+{r['overhead_wall_ms']:.0f} ms"))
             else:
                 tgt = f"≥ {r['target']}× less" if r["target"] else "–"
-                out.append((f"{r['case']}: CPU per cycle", f"{oc:.1f} ms",
+                what = "CPU" if r["kind"] == "start" else "CPU per cycle"
+                out.append((f"{r['case']}: {what}", f"{oc:.1f} ms",
                             f"{ac:.1f} ms ({r['anchor']})", less(ac, oc), tgt,
                             verdict(r["met"])))
-                out.append((f"{r['case']}: wall per cycle", f"{ow:.0f} ms", f"{aw:.0f} ms",
-                            less(aw, ow), "–", ""))
+                if r["kind"] != "start":
+                    out.append((f"{r['case']}: wall per cycle", f"{ow:.0f} ms",
+                                f"{aw:.0f} ms", less(aw, ow), "–", ""))
             if r["kind"] != "floor":
                 out.append((f"{r['case']}: peak RSS", kib(r["ours_rss_kib"]),
                             kib(r["anchor_rss_kib"]),
@@ -183,7 +185,7 @@ def q(s):
 def plots(outdir, cp, dp, sc, ch):
     made = []
     if cp:
-        rows = [r for r in cp["rows"] if r["kind"] != "floor"]
+        rows = [r for r in cp["rows"] if r["kind"] not in ("floor", "start")]
         data = "".join(
             f"{q(r['case'].replace(' -> ', ' → '))} "
             f"{r['ours_cpu_ms']['median']} {r['ours_cpu_ms']['p10']} {r['ours_cpu_ms']['p90']} "
