@@ -315,10 +315,15 @@ def write_md(path, m, load, cp, dp, sc, ch, summary, pngs):
     if dp:
         L.append(f"## 2. Data plane ({dp[0]['runs']} runs × {dp[0]['seconds']} s per path, "
                  "round-robin)\n")
+        L.append("The four paths are measured round-robin; a path's ratio is the median over "
+                 "the rounds of its throughput divided by the bare veth pair's in the same "
+                 "round (range in brackets).\n")
         L.append(md_table(["path", "Gbit/s median", "min", "max", "ratio to bare veth",
                            "target", "TCP retransmits", "iperf3 CPU %"],
                           [(r["label"], f"{r['gbps']['median']:.2f}", f"{r['gbps']['min']:.2f}",
-                            f"{r['gbps']['max']:.2f}", f"{r['ratio']:.2f}×",
+                            f"{r['gbps']['max']:.2f}",
+                            f"{r['ratio']:.2f}× ({min(r.get('paired_ratios') or [0]):.2f}–"
+                            f"{max(r.get('paired_ratios') or [0]):.2f})",
                             f"≥ {r['target']:.2f}×" if r.get("target") else "–",
                             r["retransmits"], f"{r.get('cpu_percent', 0):.0f}")
                            for r in dp]))
