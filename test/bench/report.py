@@ -106,10 +106,14 @@ def summary_rows(cp, dp, sc, ch):
         anchor = dp[0]
         for r in dp:
             t = r.get("target")
+            v = verdict(None if t is None else r["ratio"] >= t)
+            pr = r.get("paired_ratios") or []
+            if t is not None and r["ratio"] < t and pr and max(pr) >= t:
+                # some rounds reach the target: the miss is within the machine's noise
+                v += f" (within noise: rounds {min(pr):.2f}–{max(pr):.2f}×)"
             out.append((f"iperf3 TCP, {r['label']}", f"{r['gbps']['median']:.2f} Gbit/s",
                         f"{anchor['gbps']['median']:.2f} Gbit/s (bare veth)",
-                        f"{r['ratio']:.2f}×", f"≥ {t:.2f}×" if t else "–",
-                        verdict(None if t is None else r["ratio"] >= t)))
+                        f"{r['ratio']:.2f}×", f"≥ {t:.2f}×" if t else "–", v))
     if sc:
         for s in sc["score"]:
             if s["regions"] == 1000:
