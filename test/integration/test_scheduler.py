@@ -554,6 +554,29 @@ def test_help_and_version(env):
     assert r.returncode == 0 and r.stdout.startswith("vdno-scheduler ")
 
 
+def test_config_example_loads(tmp_path):
+    """conf-examples/scheduler-4regions.json with its files put in place: every region
+    unreachable (closed port), ONOS too, and still a valid answer."""
+    config = json.loads((ROOT / "conf-examples" / "scheduler-4regions.json").read_text())
+    server = "http://127.0.0.1:%d" % closed_port()
+    for region in config["regions"]:
+        kc = tmp_path / (region["id"] + ".conf")
+        write_kubeconfig(kc, server, "t")
+        region["config"] = str(kc)
+    (tmp_path / "onos.pass").write_text("rocks\n")
+    config["onos"]["passwordFile"] = str(tmp_path / "onos.pass")
+    config["onos"]["url"] = server + "/onos/v1"
+    (tmp_path / "c.json").write_text(json.dumps(config))
+    r = subprocess.run([str(BIN), "-c", str(tmp_path / "c.json"), "-o", "json", "regions"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert [x["id"] for x in out["regions"]] == ["dj", "sl", "bs", "chi"]
+    assert not any(x["reachable"] for x in out["regions"])
+    assert out["onos"]["available"] is False
+    assert "rocks" not in r.stdout + r.stderr
+
+
 def test_config_errors_name_the_key(env):
     env.config["selection"]["gammaCpu"] = 0.9
     r = env.run("list")
