@@ -605,6 +605,12 @@ static int create_choose(const struct cmd_ctx *ctx, const struct create_args *ar
 			ret = SCHED_EXIT_USAGE;
 			goto out;
 		}
+		/* a region that did not answer is an error to retry, not a region too small */
+		if (!live->score_regions[k].reachable) {
+			cni_err_set(e, CNI_ERR_TRY_AGAIN, "region %s: %s", args->region,
+				    scores[k].reason);
+			goto out;
+		}
 		if (!scores[k].feasible) {
 			cni_err_set(e, CNI_ERR_LIMITED, "region %s cannot take %s: %s", args->region,
 				    args->name, scores[k].reason);

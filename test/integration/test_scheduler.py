@@ -479,6 +479,9 @@ def test_unreachable_regions_are_infeasible_with_their_reason(env):
     assert "timed out" in regions["slow"]["reason"]
     assert r.json["chosen"] == "bs"
     assert r.elapsed < 3, r.elapsed          # one timeoutMs, not one per request
+    # pinned to a region that does not answer: an error to retry (1), not "too small" (4)
+    c = env.run("create", "web1", "--image", "nginx", "--cpu", "1", "--region", "gone")
+    assert c.returncode == 1 and "region gone: unreachable: kubernetes" in c.stderr
 
 
 def test_onos_down_degrades_the_location_term_and_says_so(env):
