@@ -579,8 +579,8 @@ static void create_rollback(const struct cmd_ctx *ctx, const struct region_live 
 }
 
 /* The region create uses: the pinned one if it fits, else k*. Returns an exit code. */
-static int create_choose(const struct cmd_ctx *ctx, const struct create_args *args,
-			 struct live *live, int *chosen, struct cni_err *e)
+static int create_choose(const struct create_args *args, struct live *live, int *chosen,
+			 struct cni_err *e)
 {
 	struct score_input in;
 	struct region_score *scores = calloc(live->n_regions + 1, sizeof(*scores));
@@ -623,7 +623,6 @@ static int create_choose(const struct cmd_ctx *ctx, const struct create_args *ar
 		ret = SCHED_EXIT_INFEASIBLE;
 		goto out;
 	}
-	(void)ctx;
 	ret = SCHED_EXIT_OK;
 out:
 	free(scores);
@@ -682,7 +681,7 @@ int cmd_create(const struct cmd_ctx *ctx, const struct create_args *args, struct
 	output_warnings(ctx->err, &live);
 	if (create_name_free(&live, args->name, e) < 0)
 		goto out;
-	ret = create_choose(ctx, args, &live, &chosen, e);
+	ret = create_choose(args, &live, &chosen, e);
 	if (ret != SCHED_EXIT_OK)
 		goto out;
 	ret = SCHED_EXIT_ERROR;
