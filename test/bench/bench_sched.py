@@ -89,16 +89,23 @@ def select(n, rounds, tmp):
         cfg.write_text(json.dumps(config))
         cmd = [bl.BIN / "vdno-scheduler", "-c", str(cfg), "-o", "json", "select"] + REQUEST
         got = {"fast": [], "slow": []}
+        spreads = []
         for i in range(rounds):
             order = ("fast", "slow") if i % 2 == 0 else ("slow", "fast")
             for who in order:
                 for k in kubes:
                     k.clear_injections()
+                    k.reset_requests()
                     if who == "slow":
                         k.inject(delay=DELAY_S)
                 env = {"PATH": bl.SYS_PATH}
                 cpu, wall, rss = bl.measured_cmd(cmd, env)
                 got[who].append((cpu * 1e3, wall * 1e3, rss))
+                if who == "slow":
+                    # when the requests reached the fakes (before their delay): all within a
+                    # short spread = asked in parallel
+                    times = sorted(q["time"] for k in kubes for q in k.requests())
+                    spreads.append((times[-1] - times[0]) * 1e3 if times else 0.0)
         row = {"regions": n, "rounds": rounds, "delay_ms": DELAY_S * 1e3,
                "sequential_ms": n * DELAY_S * 1e3}
         for who in ("fast", "slow"):
@@ -109,6 +116,8 @@ def select(n, rounds, tmp):
         # parallel, ~n (or more) when one after the other
         row["added_ms"] = row["slow_wall_ms"]["median"] - row["fast_wall_ms"]["median"]
         row["ratio"] = row["added_ms"] / row["delay_ms"]
+        row["arrival_spread_ms"] = bl.spread(spreads)
+        row["requests"] = len(kubes) * 2
         return row
     finally:
         for f in fakes:
@@ -147,7 +156,8 @@ def main():
                   f"{r['fast_wall_ms']['median']:.0f} ms wall, "
                   f"{r['fast_cpu_ms']['median']:.1f} ms CPU; the delays added "
                   f"{r['added_ms']:.0f} ms = {r['ratio']:.1f}x one delay "
-                  f"(one after the other: {r['regions']}x)")
+                  f"(one after the other: {r['regions']}x); its {r['requests']} requests "
+                  f"reached the fakes within {r['arrival_spread_ms']['median']:.0f} ms")
     else:
         print("select: bin/vdno-scheduler not built, skipped")
     if a.json:

@@ -343,11 +343,14 @@ def write_md(path, m, load, cp, dp, sc, ch, summary, pngs):
         L.append("")
         if sc["select"]:
             L.append(md_table(["fake regions", "each after 50 ms: wall ms", "at once: wall ms",
-                               "at once: CPU ms", "added by the delays", "one after another"],
+                               "at once: CPU ms", "added by the delays", "one after another",
+                               "requests reached the fakes within"],
                               [(r["regions"], ms(r["slow_wall_ms"]), ms(r["fast_wall_ms"]),
                                 ms(r["fast_cpu_ms"]),
                                 f"{r['added_ms']:.0f} ms = {r['ratio']:.1f}× one delay",
-                                f"≥ {r['sequential_ms']:.0f} ms")
+                                f"≥ {r['sequential_ms']:.0f} ms",
+                                f"{r['requests']} in {r['arrival_spread_ms']['median']:.0f} ms"
+                                if "arrival_spread_ms" in r else "–")
                                for r in sc["select"]]))
         else:
             L.append("`select`: bin/vdno-scheduler not built, not measured.")
