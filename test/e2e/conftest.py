@@ -8,12 +8,8 @@ reused) standing for pool NICs and macvlan masters, whose peers live in a namesp
 made. No address or route is added to the root namespace, and the machine's own interfaces are
 never named in a config. Everything is removed at teardown, also when a test fails.
 
-podman's own state stays out of the machine's: a containers.conf (CONTAINERS_CONF) and a
-storage.conf (CONTAINERS_STORAGE_CONF) written here put the image store, the run state, the
-libpod temp dir and the CNI config dir under one temp dir, removed at the end of the session.
-Two things podman 4.3 cannot be told to put elsewhere, /var/lib/containers/cache (the blob-info
-cache of `podman import`) and /var/lib/cni/results (libcni's result cache, emptied by DEL), are
-removed at the end when this session created them."""
+podman's own state stays out of the machine's (test/e2e/podman_harness.py): it lives under one temp
+dir, removed at the end of the session."""
 import json
 import os
 import secrets
@@ -24,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from podman_harness import Podman
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / "bin"
 REF_CNI = Path("/usr/lib/cni")
@@ -32,9 +30,6 @@ FAKES = ROOT / "test" / "fakes"
 RUN_TAG = secrets.token_hex(2)
 IMAGE = f"localhost/vdn-e2e-busybox:{RUN_TAG}"
 NEEDED = {"podman": "podman", "runc": "runc", "/bin/busybox": "busybox-static"}
-# Paths outside our temp dir that podman or libcni create when they are missing.
-SIDE_EFFECTS = [Path("/var/lib/containers/cache"), Path("/var/lib/containers"),
-                Path("/var/lib/cni/results"), Path("/var/lib/cni")]
 
 
 def ip(*args, ns=None, check=True):
@@ -50,116 +45,15 @@ def link_json(name, ns=None):
     return json.loads(r.stdout)[0]
 
 
+def pings(ns, address):
+    """One ping from namespace `ns` (a namespace the test made) is answered."""
+    return subprocess.run(["ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "2", address],
+                          capture_output=True).returncode == 0
+
+
 def ipv4(name, ns=None):
     out = json.loads(ip("-j", "-4", "addr", "show", "dev", name, ns=ns).stdout)
     return sorted(f'{a["local"]}/{a["prefixlen"]}' for l in out for a in l.get("addr_info", []))
-
-
-class PodmanError(AssertionError):
-    pass
-
-
-class Podman:
-    """podman with every piece of its state under `base`, the CNI backend, runc, and the
-    plugin dirs bin/ (this build) then /usr/lib/cni."""
-
-    def __init__(self, base):
-        self.base = Path(base)
-        self.netdir = self.base / "net.d"
-        self.netdir.mkdir(parents=True)
-        self.conf = self.base / "containers.conf"
-        self.storage = self.base / "storage.conf"
-        self.conf.write_text(f"""\
-[containers]
-# raising RLIMIT_NOFILE is refused in this sandbox
-default_ulimits = []
-
-[network]
-network_backend = "cni"
-cni_plugin_dirs = ["{BIN}", "{REF_CNI}"]
-network_config_dir = "{self.netdir}"
-
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "none"
-tmp_dir = "{self.base / 'libpod-tmp'}"
-""")
-        self.storage.write_text(f"""\
-[storage]
-driver = "vfs"
-graphroot = "{self.base / 'root'}"
-runroot = "{self.base / 'runroot'}"
-""")
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("CONTAINERS_")}
-        self.env.update(CONTAINERS_CONF=str(self.conf), CONTAINERS_STORAGE_CONF=str(self.storage))
-        self.containers = []
-
-    def __call__(self, *args, check=True, timeout=120):
-        proc = subprocess.run(["podman", *map(str, args)], env=self.env, capture_output=True,
-                              text=True, timeout=timeout)
-        if check and proc.returncode != 0:
-            raise PodmanError(f"podman {' '.join(map(str, args))} exited {proc.returncode}:\n"
-                              f"{proc.stdout}\n{proc.stderr}")
-        return proc
-
-    def import_busybox(self, image):
-        """A one-binary image from Debian's busybox-static: no registry is reachable."""
-        rootfs = self.base / "rootfs"
-        (rootfs / "bin").mkdir(parents=True)
-        shutil.copy("/bin/busybox", rootfs / "bin" / "busybox")
-        for applet in ("sh", "ip", "ping", "sleep", "cat", "ls", "hostname"):
-            os.symlink("busybox", rootfs / "bin" / applet)
-        tar = self.base / "rootfs.tar"
-        subprocess.run(["tar", "-C", str(rootfs), "-cf", str(tar), "."], check=True)
-        self("import", "--change", "CMD=/bin/sh", tar, image)
-
-    def add_network(self, conflist):
-        """Installs a conflist (dict) into podman's CNI config dir; podman reads it at once."""
-        path = self.netdir / f"{conflist['name']}.conflist"
-        path.write_text(json.dumps(conflist, indent=2))
-        return path
-
-    def run(self, name, network, *cmd, extra=(), check=True):
-        """Starts a detached container that sleeps (or runs cmd) on `network`; with
-        check=False, answers podman's CompletedProcess instead of raising."""
-        self.containers.append(name)
-        proc = self("run", "-d", "--name", name, "--runtime", "runc", "--network", network,
-                    *extra, IMAGE, *(cmd or ("sleep", "600")), check=check)
-        return name if check else proc
-
-    def exec(self, name, *cmd, check=True, timeout=60):
-        return self("exec", name, *cmd, check=check, timeout=timeout)
-
-    def rm(self, name):
-        """Stops at once and removes: the CNI DEL of every network runs here."""
-        self("rm", "-f", "-t", "0", name)
-        if name in self.containers:
-            self.containers.remove(name)
-
-    def netns(self, name):
-        """The name of the container's network namespace in /run/netns (podman's CNI
-        backend makes it there), for `ip -n`."""
-        data = json.loads(self("inspect", name).stdout)[0]
-        key = data["NetworkSettings"]["SandboxKey"]
-        assert key.startswith("/run/netns/"), key
-        return os.path.basename(key)
-
-    def close_containers(self):
-        for name in reversed(self.containers):
-            self("rm", "-f", "-t", "0", name, check=False)
-        self.containers.clear()
-
-    def close(self):
-        self.close_containers()
-        self("rm", "-a", "-f", "-t", "0", check=False)
-        self("rmi", "-a", "-f", check=False)
-        # a crashed podman may leave its shm/overlay mounts behind: unmount what lies under us
-        with open("/proc/self/mounts") as f:
-            mounts = [line.split()[1] for line in f]
-        for m in sorted((m for m in mounts if m.startswith(str(self.base) + "/")), reverse=True):
-            subprocess.run(["umount", "-l", m], capture_output=True)
-        shutil.rmtree(self.base, ignore_errors=True)
 
 
 def _require_tools():
@@ -178,22 +72,12 @@ def _require_tools():
 @pytest.fixture(scope="session")
 def podman():
     _require_tools()
-    existed = {p: p.exists() for p in SIDE_EFFECTS}
-    pm = Podman(tempfile.mkdtemp(prefix=f"vdn-e2e-{RUN_TAG}-"))
+    pm = Podman(tempfile.mkdtemp(prefix=f"vdn-e2e-{RUN_TAG}-"), IMAGE)
     try:
-        pm.import_busybox(IMAGE)
+        pm.import_busybox()
         yield pm
     finally:
         pm.close()
-        for p in SIDE_EFFECTS:
-            if not existed[p] and p.exists():
-                if p == Path("/var/lib/containers/cache"):
-                    shutil.rmtree(p, ignore_errors=True)
-                else:
-                    try:
-                        p.rmdir()       # only when nothing else put files there meanwhile
-                    except OSError:
-                        pass
 
 
 _counter = [0]
@@ -275,3 +159,70 @@ def node(podman):
 def example(name):
     """A conflist from conf-examples/, parsed."""
     return json.loads((CONF_EXAMPLES / name).read_text())
+
+
+# ---- the fakes of test/fakes, on 127.0.0.1 of the root namespace, where podman runs the
+# ---- plugins
+
+KUBE_TOKEN = "e2e-node-token"
+VDHCP_USER, VDHCP_PASSWORD = "onos", "rocks"
+VDHCP_PATH = "/vdn/v1/vdhcp/dhcp/"
+
+
+def _fake(script, *args):
+    import sys
+    sys.path.insert(0, str(FAKES))
+    from client import Fake
+    return Fake(script, *args)
+
+
+@pytest.fixture
+def kube():
+    """The fake Kubernetes API (token auth); pods are seeded with seed_pod()."""
+    with _fake("kube_api.py", "--token", KUBE_TOKEN, "--quiet") as k:
+        yield k
+
+
+@pytest.fixture
+def vdhcp():
+    """The fake vDHCP API: pool vdn-e2e for annotated pods, default for the others."""
+    with _fake("vdhcp_server.py", "--user", VDHCP_USER, "--password", VDHCP_PASSWORD,
+               "--pool", "vdn-e2e=172.30.5.0/24", "--pool", "default=172.30.6.0/24",
+               "--quiet") as v:
+        yield v
+
+
+def write_kubeconfig(path, server, token=KUBE_TOKEN):
+    """A token kubeconfig in client-go's layout (JSON is YAML; libyaml reads it)."""
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "e2e",
+        "clusters": [{"name": "e2e", "cluster": {"server": server}}],
+        "users": [{"name": "e2e", "user": {"token": token}}],
+        "contexts": [{"name": "e2e", "context": {"cluster": "e2e", "user": "e2e"}}]}))
+    return path
+
+
+def seed_pod(kube, name, annotations=None, ns="default"):
+    """The pod object the kubelet's API would hold for a container podman names `name`."""
+    pod = {"metadata": {"name": name, "namespace": ns, "annotations": annotations or {}},
+           "spec": {"containers": [{"name": "c", "image": IMAGE}]},
+           "status": {"phase": "Pending"}}
+    pods = [p for p in kube.state()["pods"]
+            if (p["metadata"]["namespace"], p["metadata"]["name"]) != (ns, name)]
+    kube.set_state({"pods": pods + [pod]})
+
+
+def pod_annotations(kube, name, ns="default"):
+    for p in kube.state()["pods"]:
+        if (p["metadata"]["namespace"], p["metadata"]["name"]) == (ns, name):
+            return p["metadata"].get("annotations", {})
+    return None
+
+
+def live_leases(vdhcp):
+    """MAC (aa:bb:..) → lease, for the leases the fake still holds and has not released."""
+    out = {}
+    for mac, lease in vdhcp.state()["leases"].items():
+        if not lease.get("released"):
+            out[mac.replace("-", ":")] = lease
+    return out
