@@ -161,6 +161,20 @@ def example(name):
     return json.loads((CONF_EXAMPLES / name).read_text())
 
 
+def adapt_example(node, tmp_path, name, **keys):
+    """A one-plugin example conflist with the test's NICs (`keys`), a per-test network name,
+    and the plugin's and host-local's state and log in tmp_path."""
+    c = example(name)
+    c["name"] = f"{node.prefix}-{c['name']}"
+    (p,) = c["plugins"]
+    p.update(keys)
+    p["logFile"] = str(tmp_path / f"{p['type']}.log")
+    p["stateDir"] = str(tmp_path / "state" / p["type"])
+    if p["ipam"]["type"] == "host-local":
+        p["ipam"]["dataDir"] = str(tmp_path / "ipam")
+    return c
+
+
 # ---- the fakes of test/fakes, on 127.0.0.1 of the root namespace, where podman runs the
 # ---- plugins
 
@@ -185,9 +199,11 @@ def kube():
 
 @pytest.fixture
 def vdhcp():
-    """The fake vDHCP API: pool vdn-e2e for annotated pods, default for the others."""
+    """The fake vDHCP API: pool vdn-e2e for annotated pods, default for the others, and
+    vdn-default (the vdnId of conf-examples/vdhcp-host-device.conflist)."""
     with _fake("vdhcp_server.py", "--user", VDHCP_USER, "--password", VDHCP_PASSWORD,
                "--pool", "vdn-e2e=172.30.5.0/24", "--pool", "default=172.30.6.0/24",
+               "--pool", "vdn-default=172.30.7.0/24",
                "--quiet") as v:
         yield v
 

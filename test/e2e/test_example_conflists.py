@@ -1,8 +1,9 @@
-"""conf-examples/host-device.conflist and macvlan.conflist run by podman with vdhcp as IPAM
-against the fake vDHCP API: NIC names, URL and password file are the test's own."""
+"""conf-examples/vdhcp-host-device.conflist and vdhcp-macvlan.conflist run by podman against
+the fake vDHCP API: NIC names, server URLs (plain HTTP: the fake has no certificate, so no
+caFile) and the password file are the test's own."""
 from conftest import VDHCP_PASSWORD, VDHCP_PATH, example, link_json, live_leases, needs
 
-pytestmark = needs("vdhcp")
+pytestmark = needs("vdhcp", "vdhcp-host-device.conflist", "vdhcp-macvlan.conflist")
 
 
 def adapt(node, tmp_path, name, vdhcp_url, **keys):
@@ -18,6 +19,7 @@ def adapt(node, tmp_path, name, vdhcp_url, **keys):
     for s in p["ipam"]["servers"]:
         s["url"] = vdhcp_url
         s["passwordFile"] = str(password)
+        s.pop("caFile", None)
     return c
 
 
@@ -28,13 +30,14 @@ def addr(podman, ctr):
 
 def test_host_device_example_lends_the_nic_with_a_vdhcp_lease(podman, node, vdhcp, tmp_path):
     nic, _ = node.nic(0)
-    net = node.network(adapt(node, tmp_path, "host-device.conflist", vdhcp.url + VDHCP_PATH,
+    net = node.network(adapt(node, tmp_path, "vdhcp-host-device.conflist", vdhcp.url + VDHCP_PATH,
                              devices=[nic, f"{node.prefix}n9"]))
     mac = "02:00:5e:40:00:01"
     ctr = podman.run(node.container("a"), net, extra=["--mac-address", mac])
     assert link_json(nic) is None
     assert link_json("eth0", ns=podman.netns(ctr))["address"] == mac
     lease = live_leases(vdhcp)[mac]
+    assert lease["vdnId"] == "vdn-default"                    # the example's ipam.vdnId
     assert addr(podman, ctr) == f"{lease['clientIp']}/24"
     # the password came from passwordFile and stays out of the state and the logs
     for f in (tmp_path / "state").rglob("*.json"):
@@ -50,7 +53,7 @@ def test_host_device_example_lends_the_nic_with_a_vdhcp_lease(podman, node, vdhc
 def test_macvlan_example_containers_reach_each_other_with_vdhcp_leases(podman, node, vdhcp,
                                                                        tmp_path):
     master, _ = node.nic(0, up=True)
-    net = node.network(adapt(node, tmp_path, "macvlan.conflist", vdhcp.url + VDHCP_PATH,
+    net = node.network(adapt(node, tmp_path, "vdhcp-macvlan.conflist", vdhcp.url + VDHCP_PATH,
                              master=master))
     a = podman.run(node.container("a"), net)
     b = podman.run(node.container("b"), net)

@@ -1,18 +1,10 @@
-"""podman puts containers on a shared NIC through bin/macvlan: they reach each other, and
-removing them deletes their macvlans and releases their addresses."""
+"""podman puts containers on a shared NIC through bin/macvlan (conf-examples/macvlan.conflist
+with the test's master): they reach each other, and removing them deletes their macvlans and
+releases their addresses."""
 import json
 import os
 
-from conftest import ip, link_json
-
-
-def mv_conflist(name, master, log, datadir, subnet="10.124.0.0/24"):
-    return {"cniVersion": "1.0.0", "name": name,
-            "plugins": [{"type": "macvlan", "master": master, "mode": "bridge",
-                         "capabilities": {"mac": True},
-                         "logFile": str(log), "logLevel": "info",
-                         "ipam": {"type": "host-local", "subnet": subnet,
-                                  "dataDir": str(datadir)}}]}
+from conftest import adapt_example, ip, link_json
 
 
 def leases(datadir, net):
@@ -27,8 +19,7 @@ def address_of(podman, ctr):
 
 def test_two_containers_ping_each_other_and_removal_cleans_up(podman, node, tmp_path):
     master, _ = node.nic(0, up=True)
-    net = node.network(mv_conflist(f"{node.prefix}-mv", master, tmp_path / "mv.log",
-                                   tmp_path / "ipam"))
+    net = node.network(adapt_example(node, tmp_path, "macvlan.conflist", master=master))
     a = podman.run(node.container("a"), net)
     b = podman.run(node.container("b"), net, extra=["--mac-address", "02:00:5e:20:00:02"])
     ip_a, ip_b = address_of(podman, a), address_of(podman, b)
@@ -40,6 +31,7 @@ def test_two_containers_ping_each_other_and_removal_cleans_up(podman, node, tmp_
         assert eth0["linkinfo"]["info_kind"] == "macvlan"
         assert eth0["linkinfo"]["info_data"]["mode"] == "bridge"
         assert eth0["link_index"] == link_json(master)["ifindex"]
+    assert "PROMISC" in link_json(master)["flags"]         # the example's promiscMode
     # podman's --mac-address reaches the plugin (runtimeConfig mac)
     assert link_json("eth0", ns=podman.netns(b))["address"] == "02:00:5e:20:00:02"
     assert podman.exec(a, "ping", "-c", "1", "-W", "2", ip_b).returncode == 0
@@ -58,4 +50,4 @@ def test_two_containers_ping_each_other_and_removal_cleans_up(podman, node, tmp_
     podman.rm(a)
     assert leases(tmp_path / "ipam", net) == []
     assert link_json(master) is not None
-    assert "DEL" in (tmp_path / "mv.log").read_text()
+    assert "DEL" in (tmp_path / "macvlan.log").read_text()
