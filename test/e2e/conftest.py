@@ -183,11 +183,11 @@ VDHCP_USER, VDHCP_PASSWORD = "onos", "rocks"
 VDHCP_PATH = "/vdn/v1/vdhcp/dhcp/"
 
 
-def _fake(script, *args):
+def _fake(script, *args, **kw):
     import sys
     sys.path.insert(0, str(FAKES))
     from client import Fake
-    return Fake(script, *args)
+    return Fake(script, *map(str, args), **kw)
 
 
 @pytest.fixture

@@ -143,7 +143,8 @@ def test_daemonset_conflist_is_a_multicni_conflist():
         assert "password" not in server and server["passwordFile"] == "/etc/vdn/vdhcp.pass"
 
 
-def run_installer(tmp_path, binaries):
+def run_installer(tmp_path, binaries, token="t0k3n", ca="-----BEGIN CERTIFICATE-----\n",
+                  port=6443):
     """Runs the ConfigMap's install.sh once with the node and the pod's mounts in tmp_path."""
     cm = manifest()[("ConfigMap", "vdn-cni")]
     conf = tmp_path / "etc-vdn-cni"
@@ -152,8 +153,8 @@ def run_installer(tmp_path, binaries):
         (conf / k).write_text(v)
     sa = tmp_path / "sa"
     sa.mkdir()
-    (sa / "token").write_text("t0k3n")
-    (sa / "ca.crt").write_text("-----BEGIN CERTIFICATE-----\n")
+    (sa / "token").write_text(token)
+    (sa / "ca.crt").write_text(ca)
     secret = tmp_path / "secret"
     secret.mkdir()
     (secret / "password").write_text("rocks\n")
@@ -161,7 +162,7 @@ def run_installer(tmp_path, binaries):
     env = {"PATH": os.environ["PATH"], "SRC": str(binaries), "CONF": str(conf),
            "HOST_ROOT": str(host), "SA": str(sa), "PASSWORD_FILE": str(secret / "password"),
            "ONESHOT": "1", "KUBERNETES_SERVICE_HOST": "127.0.0.1",
-           "KUBERNETES_SERVICE_PORT": "6443"}
+           "KUBERNETES_SERVICE_PORT": str(port)}
     r = subprocess.run(["sh", str(conf / "install.sh")], env=env, capture_output=True,
                        text=True, timeout=30)
     return r, host
