@@ -1,6 +1,6 @@
-/* vdhcp: IPAM that leases IPv4 addresses from the KREONET-S vDHCP REST API (DESIGN.md §5). The
- * verbs read like the spec: load, lock, ask the server, record, answer; every step that
- * succeeded is undone when a later one fails. */
+/* vdhcp: IPAM that leases IPv4 addresses from the KREONET-S vDHCP REST API (DESIGN.md §5), and
+ * `vdhcp daemon`, which renews the recorded leases. The verbs read like the spec: load, lock,
+ * ask the server, record, answer; every step that succeeded is undone when a later one fails. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +8,7 @@
 #include "client.h"
 #include "cni.h"
 #include "config.h"
+#include "daemon.h"
 #include "http.h"
 #include "link.h"
 #include "lock.h"
@@ -472,6 +473,9 @@ static void usage(FILE *to)
 {
 	fprintf(to,
 		"usage: vdhcp                      CNI IPAM plugin (CNI_COMMAND and the config on stdin)\n"
+		"       vdhcp daemon [--state-dir DIR] [--config FILE] [--log-level LEVEL]\n"
+		"                    [--log-file FILE]\n"
+		"                                  renew every recorded lease at half its lease time\n"
 		"       vdhcp --help | --version\n");
 }
 
@@ -479,7 +483,9 @@ int main(int argc, char **argv)
 {
 	int ret;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc > 1 && !strcmp(argv[1], "daemon")) {
+		ret = daemon_main(argc - 1, argv + 1);
+	} else if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		usage(stdout);
 		ret = 0;
 	} else if (argc > 1 && !strcmp(argv[1], "--version")) {

@@ -6,13 +6,15 @@ bridges each one into the node namespace on the same port, so one URL reaches th
 both sides. A "dead" server is a port nothing listens on in the node namespace."""
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
 
 import pytest
 
-from conftest import (FAKES, TEST_PLUGINS, addrs, assert_cni_error, cni, ip, link_json,
+from conftest import (BIN, FAKES, ROOT, TEST_PLUGINS, addrs, assert_cni_error, cni, ip, link_json,
                       links, make_nic, routes)
 
 sys.path.insert(0, str(FAKES))
@@ -24,6 +26,7 @@ USER = "onos"
 # Distinctive, so that a leak anywhere is found by a plain substring search.
 PASSWORD = "Pa55-vdhcp-7c1e9"
 WRONG_PASSWORD = "Wr0ng-vdhcp-4d2a8"
+EXAMPLES = ROOT / "conf-examples"
 DEAD = "http://127.0.0.1:1" + BASE    # nothing listens on port 1 in a fresh namespace
 TIMEOUT_MS = 1000
 
@@ -367,6 +370,142 @@ def test_del_without_a_record_releases_by_the_pods_mac(netns, host, fakes, tmp_p
     assert methods(fake, "02:00:00:00:aa:01") == ["PUT", "DELETE"]
 
 
+def test_del_with_servers_down_succeeds_and_the_daemon_releases_later(netns, host, fakes,
+                                                                      tmp_path):
+    fake = fakes()
+    pod = pod_with_link(netns, mac="02:00:00:00:aa:02")
+    c = conf(tmp_path, fake.api)
+    assert cni("vdhcp", "ADD", c, host=host, netns=netns.path(pod)).rc == 0
+    unbridge(fake)
+    res = cni("vdhcp", "DEL", c, host=host, netns=netns.path(pod))
+    assert res.rc == 0, res                           # release is best effort (spec)
+    assert "could not release" in res.stderr
+    rec = records(tmp_path)["ctr1-eth0.json"]
+    assert rec["releasePending"] is True and rec["failures"] == 1
+    assert dashed("02:00:00:00:aa:02") in leases(fake)
+
+    fake.forwarder = subprocess.Popen([PYTHON, str(TEST_PLUGINS / "nsforward.py"), "--netns",
+                                       f"/run/netns/{host}", "--port", str(fake.port)],
+                                      stdout=subprocess.PIPE, text=True)
+    assert fake.forwarder.stdout.readline().strip() == "ready"
+    with Daemon(host, tmp_path, "--config", str(write_json(tmp_path / "d.json", c))) as d:
+        deadline = time.monotonic() + 15
+        while records(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert records(tmp_path) == {}, d.stderr()
+    assert leases(fake) == {}
+    assert methods(fake, "02:00:00:00:aa:02")[-1] == "DELETE"
+
+
+def write_json(path, obj):
+    path.write_text(json.dumps(obj))
+    return path
+
+
+class Daemon:
+    """`vdhcp daemon` in the node namespace (where the bridged fakes are), stopped on exit."""
+
+    def __init__(self, host, tmp, *args):
+        self.err = tmp / f"daemon-{time.monotonic_ns()}.err"
+        self.cmd = ["ip", "netns", "exec", host, str(BIN / "vdhcp"), "daemon", "--state-dir",
+                    str(tmp / "vdhcp"), "--log-level", "debug", *args]
+        self.proc = None
+
+    def __enter__(self):
+        with open(self.err, "w") as err:
+            self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=err)
+        deadline = time.monotonic() + 5
+        while "renewing the leases" not in self.stderr():
+            assert self.proc.poll() is None, self.stderr()
+            assert time.monotonic() < deadline, self.stderr()
+            time.sleep(0.02)
+        return self
+
+    def stderr(self):
+        return self.err.read_text() if self.err.exists() else ""
+
+    def stop(self):
+        """SIGTERM; returns (exit status, seconds it took)."""
+        start = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(5)
+        return rc, time.monotonic() - start
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        text = self.stderr()
+        assert "Sanitizer" not in text and "runtime error:" not in text, text
+
+
+def test_daemon_renews_a_lease_at_half_its_lease_time_and_exits_on_sigterm(node, netns, fakes,
+                                                                           tmp_path):
+    fake = fakes("--lease-time", "2")
+    mac = link_json("nic0", node)["address"]
+    pod = netns.new("pod")
+    pwfile = tmp_path / "pass"
+    pwfile.write_text(PASSWORD + "\n")
+    c = conf(tmp_path, fake.api)
+    del c["ipam"]["servers"][0]["password"]
+    c["ipam"]["servers"][0]["passwordFile"] = str(pwfile)
+    assert cni("host-device", "ADD", c, host=node, netns=netns.path(pod)).rc == 0
+    leased_at = records(tmp_path)["ctr1-eth0.json"]["leasedAt"]
+
+    # No --config: the record's passwordFile is all the daemon needs.
+    with Daemon(node, tmp_path) as d:
+        time.sleep(3.4)
+        puts = fake.requests(method="PUT")
+        rc, took = d.stop()
+        assert rc == 0, d.stderr()
+        assert took < 2
+        assert "exiting" in d.stderr()
+    # The ADD's PUT, then renewals about every second (half of 2 s), with the same body.
+    assert len(puts) >= 3, d.stderr()
+    assert all(p["body"] == {"clientHwAddr": mac, "requestIp": "172.16.1.10"}
+               for p in puts[1:])
+    assert 0.9 < puts[1]["time"] - leased_at < 1.8, (puts[1]["time"], leased_at)
+    assert leases(fake)[dashed(mac)]["renewals"] >= 2
+    rec = records(tmp_path)["ctr1-eth0.json"]
+    assert rec["leasedAt"] > leased_at and rec["failures"] == 0
+    assert f"renewed 172.16.1.10/24 of {mac}" in d.stderr()
+    assert PASSWORD not in d.stderr()
+
+
+def test_daemon_takes_inline_passwords_from_its_config_and_retries_failures(netns, host, fakes,
+                                                                            tmp_path):
+    fake = fakes("--lease-time", "4")
+    pod = pod_with_link(netns, mac="02:00:00:00:aa:03")
+    c = conf(tmp_path, fake.api)
+    assert cni("vdhcp", "ADD", c, host=host, netns=netns.path(pod)).rc == 0
+    # The renewal fails once (5xx), then is retried within a second or two.
+    fake.inject(method="PUT", status=503, count=1)
+    cfg = write_json(tmp_path / "net.conflist", {"cniVersion": "1.0.0", "name": "vdn",
+                                                 "plugins": [c]})
+    with Daemon(host, tmp_path, "--config", str(cfg)) as d:
+        deadline = time.monotonic() + 8
+        while leases(fake)[dashed("02:00:00:00:aa:03")]["renewals"] < 1:
+            assert time.monotonic() < deadline, d.stderr()
+            time.sleep(0.2)
+        assert d.stop()[0] == 0
+    text = d.stderr()
+    assert "1 server with credentials from" in text
+    assert "renewing 172.16.1.10/24 of 02:00:00:00:aa:03 (ctr1/eth0) failed, retrying" in text
+    assert "503 Service Unavailable" in text
+    assert PASSWORD not in text
+    puts = fake.requests(method="PUT")
+    assert [p["status"] for p in puts[:3]] == [200, 503, 200]
+
+
+def test_daemon_usage_and_help():
+    r = subprocess.run([str(BIN / "vdhcp"), "daemon", "--bogus"], capture_output=True, text=True)
+    assert r.returncode == 2 and "usage: vdhcp daemon" in r.stderr
+    r = subprocess.run([str(BIN / "vdhcp"), "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "vdhcp daemon" in r.stdout
+    r = subprocess.run([str(BIN / "vdhcp"), "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and "1.1.0" in r.stdout
+
+
 def test_gc_releases_the_leases_of_attachments_not_in_the_valid_list(host, wire, netns, fakes,
                                                                      tmp_path):
     fake = fakes()
@@ -618,3 +757,17 @@ def test_macvlan_leases_for_the_mac_it_gave_the_pod(host, wire, netns, fakes, tm
     assert methods(fake, "02:00:00:00:bb:01") == ["PUT", "DELETE"]
     assert records(tmp_path) == {}
 
+
+def test_daemon_unit_starts_the_daemon_with_options_it_knows(tmp_path):
+    unit = (EXAMPLES / "vdhcp-daemon.service").read_text()
+    line = next(l for l in unit.splitlines() if l.startswith("ExecStart="))
+    argv = line[len("ExecStart="):].replace("$VDHCP_DAEMON_ARGS", "").split()
+    assert argv[:2] == ["/opt/cni/bin/vdhcp", "daemon"]
+    r = subprocess.run([str(BIN / "vdhcp"), *argv[1:], "--help"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    if shutil.which("systemd-analyze"):
+        local = tmp_path / "vdhcp-daemon.service"
+        local.write_text(unit.replace("/opt/cni/bin/vdhcp", str(BIN / "vdhcp")))
+        r = subprocess.run(["systemd-analyze", "verify", str(local)], capture_output=True,
+                           text=True)
+        assert r.returncode == 0, r.stderr
