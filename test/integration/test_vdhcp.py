@@ -758,6 +758,37 @@ def test_macvlan_leases_for_the_mac_it_gave_the_pod(host, wire, netns, fakes, tm
     assert records(tmp_path) == {}
 
 
+@pytest.mark.parametrize("name", ["vdhcp-host-device.conflist", "vdhcp-macvlan.conflist"])
+def test_conf_examples_work_as_written(name, host, wire, netns, fakes, tmp_path):
+    """Every key of the examples as written; only the node's NIC, the server and the password
+    file are the test's."""
+    fake = fakes("--pool", "vdn-default=172.16.1.0/24", "--pool", "default=172.16.2.0/24")
+    conflist = json.loads((EXAMPLES / name).read_text())
+    plugin = dict(conflist["plugins"][0], cniVersion=conflist["cniVersion"],
+                  name=conflist["name"])
+    make_nic(host, "nic0", wire)
+    ip("link", "set", "nic0", "up", ns=host)
+    if plugin["type"] == "host-device":
+        plugin["devices"] = ["nic0"]
+        plugin["stateDir"] = str(tmp_path / "hd")
+    else:
+        plugin["master"] = "nic0"
+    pwfile = tmp_path / "vdhcp.pass"
+    pwfile.write_text(PASSWORD + "\n")
+    for server in plugin["ipam"]["servers"]:
+        server.update(url=fake.api, passwordFile=str(pwfile))
+        server.pop("caFile", None)
+    plugin["ipam"]["stateDir"] = str(tmp_path / "vdhcp")
+    pod = netns.new("pod")
+    res = cni(plugin["type"], "ADD", plugin, host=host, netns=netns.path(pod))
+    assert res.rc == 0, res
+    assert addrs("eth0", pod)[0].startswith("172.16.")
+    assert any(r["dst"] == "default" for r in routes(pod))
+    res = cni(plugin["type"], "DEL", plugin, host=host, netns=netns.path(pod))
+    assert res.rc == 0, res
+    assert leases(fake) == {}
+
+
 def test_daemon_unit_starts_the_daemon_with_options_it_knows(tmp_path):
     unit = (EXAMPLES / "vdhcp-daemon.service").read_text()
     line = next(l for l in unit.splitlines() if l.startswith("ExecStart="))
