@@ -1,6 +1,7 @@
 /* vdhcp: IPAM that leases IPv4 addresses from the KREONET-S vDHCP REST API (DESIGN.md §5), and
  * `vdhcp daemon`, which renews the recorded leases. The verbs read like the spec: load, lock,
  * ask the server, record, answer; every step that succeeded is undone when a later one fails. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,6 +484,12 @@ int main(int argc, char **argv)
 {
 	int ret;
 
+	/* http.c tells libcurl not to touch signals, and a TLS write to a server that hung up
+	 * raises SIGPIPE: it must end that request, not the plugin or the daemon. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		perror("vdhcp: signal(SIGPIPE)");
+		return 1;
+	}
 	if (argc > 1 && !strcmp(argv[1], "daemon")) {
 		ret = daemon_main(argc - 1, argv + 1);
 	} else if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {

@@ -20,7 +20,8 @@ double record_now(void)
 	struct timespec ts;
 
 	/* Wall clock: the daemon reads what another process wrote, maybe before a reboot. */
-	clock_gettime(CLOCK_REALTIME, &ts);
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return (double)time(NULL);
 	return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
 }
 
