@@ -31,6 +31,25 @@ DEAD = "http://127.0.0.1:1" + BASE    # nothing listens on port 1 in a fresh nam
 TIMEOUT_MS = 1000
 
 
+def bridge(fake, host):
+    """Opens fake's port in the node namespace (nsforward.py), remembered for the teardown."""
+    fwd = subprocess.Popen([PYTHON, str(TEST_PLUGINS / "nsforward.py"), "--netns",
+                            f"/run/netns/{host}", "--port", str(fake.port)],
+                           stdout=subprocess.PIPE, text=True)
+    fake.forwarders.append(fwd)
+    assert fwd.stdout.readline().strip() == "ready"
+
+
+def unbridge(fake):
+    """The server is unreachable from the node from now on (its port closes there)."""
+    for fwd in fake.forwarders:
+        if fwd.poll() is None:
+            fwd.terminate()
+            fwd.wait(5)
+        fwd.stdout.close()
+    fake.forwarders.clear()
+
+
 @pytest.fixture
 def fakes(host):
     """start(*args, cafile=None) -> a fake vDHCP server reachable from `host` at fake.api."""
@@ -39,29 +58,18 @@ def fakes(host):
     def start(*args, cafile=None):
         fake = Fake("vdhcp_server.py", "--quiet", "--user", USER, "--password", PASSWORD,
                     *args, cafile=cafile)
-        fwd = subprocess.Popen([PYTHON, str(TEST_PLUGINS / "nsforward.py"), "--netns",
-                                f"/run/netns/{host}", "--port", str(fake.port)],
-                               stdout=subprocess.PIPE, text=True)
-        made.append((fake, fwd))
-        assert fwd.stdout.readline().strip() == "ready"
+        fake.forwarders = []
+        made.append(fake)
+        bridge(fake, host)
         fake.api = fake.url + BASE
-        fake.forwarder = fwd
         return fake
 
     try:
         yield start
     finally:
-        for fake, fwd in reversed(made):
-            if fwd.poll() is None:
-                fwd.terminate()
-                fwd.wait(5)
+        for fake in reversed(made):
+            unbridge(fake)
             fake.stop()
-
-
-def unbridge(fake):
-    """The server is unreachable from the node from now on (its port closes there)."""
-    fake.forwarder.terminate()
-    fake.forwarder.wait(5)
 
 
 @pytest.fixture
@@ -384,10 +392,7 @@ def test_del_with_servers_down_succeeds_and_the_daemon_releases_later(netns, hos
     assert rec["releasePending"] is True and rec["failures"] == 1
     assert dashed("02:00:00:00:aa:02") in leases(fake)
 
-    fake.forwarder = subprocess.Popen([PYTHON, str(TEST_PLUGINS / "nsforward.py"), "--netns",
-                                       f"/run/netns/{host}", "--port", str(fake.port)],
-                                      stdout=subprocess.PIPE, text=True)
-    assert fake.forwarder.stdout.readline().strip() == "ready"
+    bridge(fake, host)
     with Daemon(host, tmp_path, "--config", str(write_json(tmp_path / "d.json", c))) as d:
         deadline = time.monotonic() + 15
         while records(tmp_path) and time.monotonic() < deadline:
