@@ -63,7 +63,7 @@ FLAGS_NOW   := $(CC) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
 $(shell mkdir -p $(BUILD); [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
 $(shell [ "$$(cat $(BIN_STAMP) 2>/dev/null)" = "$(VARIANT) $(FLAGS_NOW)" ] || echo "$(VARIANT) $(FLAGS_NOW)" > $(BIN_STAMP))
 
-.PHONY: all deps check unit integration demo bench install uninstall clean fuzz
+.PHONY: all deps check unit integration e2e demo bench install uninstall clean fuzz
 all: $(BINS)
 
 deps:
@@ -113,10 +113,15 @@ unit: $(UNIT_BINS)
 integration: $(BINS)
 	$(PYTHON) -m pytest -q test/integration $(PYTEST_ARGS)
 
+# podman runs containers through bin/ (test/e2e/conftest.py says what it touches)
+e2e: $(BINS)
+	$(PYTHON) -m pytest -q test/e2e $(PYTEST_ARGS)
+
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) e2e
 
 demo: deps all
 	./scripts/demo.sh
