@@ -899,3 +899,89 @@ def test_in_cluster_service_account_when_kubeconfig_is_empty(host, netns, tmp_pa
     assert res.rc == 0, res
     assert api.requests(method="GET", path="/pods/web")[0]["user"] == "token-2"
     assert len(calls(lb, "ADD")) == 1
+
+
+# ------------------------------------------------------------------ the paper's Table 3
+TABLE3 = """{
+"name": "multicni",
+"type": "multicni",
+"kubeconfig": "/home/kube/.kube/config",
+"default": "macvlan",
+"plugins": [
+{
+"name": "macvlan",
+"type": "macvlan",
+"master": "NIC",
+"promiscMode": true,
+"ipam": {
+"type": "vdhcp",
+"servers": [ {"url": "http://IP Address:Port/dhcp API path/", "user": "user_name", "password":
+"password_text"} ]
+}
+},
+{
+"name": "host-device",
+"type": "host-device",
+"devices": [ "NIC#1", "NIC#2", "NIC#3"],
+"ipam": {
+"type": "vdhcp",
+"servers": [ {"url": "http://IP Address:Port/dhcp API path/", "user": "user_name", "password":
+"password_text"} ]
+}
+}
+]
+}"""
+
+
+@pytest.mark.skipif(not (BIN / "vdhcp").exists(), reason="bin/vdhcp not built yet")
+def test_paper_table3_config_verbatim(host, wire, netns, tmp_path, kcfg, api):
+    """Table 3 as printed, with only the placeholders filled in: the node's NICs, the vDHCP
+    URL and credentials, the kubeconfig path."""
+    make_nic(host, "mgmt0", wire)
+    make_nic(host, "fast0", wire)
+    make_nic(host, "fast1", wire)
+    with Fake("vdhcp_server.py", "--pool", "vdn-a=172.16.7.0/24", "--pool",
+              "default=172.16.1.0/24", "--user", "user_name", "--password", "password_text",
+              "--quiet") as v:
+        relay = Relay(host, v.port)
+        try:
+            text = (TABLE3.replace('"master": "NIC"', '"master": "mgmt0"')
+                    .replace('[ "NIC#1", "NIC#2", "NIC#3"]', '[ "fast0", "fast1", "nic-absent"]')
+                    .replace("http://IP Address:Port/dhcp API path/",
+                             v.url + "/vdn/v1/vdhcp/dhcp/")
+                    .replace("/home/kube/.kube/config", kcfg))
+            conf = json.loads(text)
+            assert "cniVersion" not in conf              # verbatim: a 0.1.0 config
+            seed_pod(api, "fast-pod", {"cni-plugins": '["host-device", "macvlan"]',
+                                       "vdno.kreonet.net/vdn-id": "vdn-a"})
+            pod = netns.new("pod")
+            res = cni("multicni", "ADD", None, host=host, netns=netns.path(pod),
+                      args=k8s_args("fast-pod"), stdin=text)
+            assert res.rc == 0, res
+            assert "ip4" in res.json                      # the 0.1.0 result shape
+            assert res.json["ip4"]["ip"].startswith("172.16.7.")
+            assert link_json("eth0", pod)["ifalias"] == "fast0"
+            assert link_json("net1", pod)["linkinfo"]["info_kind"] == "macvlan"
+            assert "PROMISC" in link_json("mgmt0", host)["flags"]
+            leases = v.state()["leases"]
+            assert {l["vdnId"] for l in leases.values()} == {"vdn-a"}
+            assert len(leases) == 2
+            res = cni("multicni", "DEL", None, host=host, netns=netns.path(pod),
+                      args=k8s_args("fast-pod"), stdin=text)
+            assert res.rc == 0, res
+            assert v.state()["leases"] == {} or all(
+                l.get("released") for l in v.state()["leases"].values())
+            assert link_json("fast0", host) is not None
+        finally:
+            relay.close()
+
+
+def test_conf_example_table3_conflist_holds_table3():
+    with open(ROOT / "conf-examples" / "multicni-table3.conflist") as f:
+        lst = json.load(f)
+    (plugin,) = lst["plugins"]
+    table3 = json.loads(TABLE3)
+    assert plugin["type"] == "multicni"
+    assert [p["type"] for p in plugin["plugins"]] == [p["type"] for p in table3["plugins"]]
+    assert plugin["default"] == table3["default"]
+    assert set(table3) <= set(plugin)
