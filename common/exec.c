@@ -253,6 +253,13 @@ int exec_plugin(const char *type, const struct exec_env *env, const char *stdin_
 	close(in_pipe[0]);
 	close(out_pipe[1]);
 	in_pipe[0] = out_pipe[1] = -1;
+	/* Our ends only: a blocking write of a large config would wait for the delegate to read
+	 * it all while the delegate waits for us to drain its answer. */
+	if (fcntl(in_pipe[1], F_SETFL, O_NONBLOCK) || fcntl(out_pipe[0], F_SETFL, O_NONBLOCK)) {
+		cni_err_set(e, CNI_ERR_INTERNAL, "cannot set up pipes to %s: %s", type,
+			    strerror(errno));
+		goto out;
+	}
 	sigaction(SIGPIPE, &ign, &old_pipe);
 	sig_set = true;
 	err = pump(in_pipe[1], stdin_text, stdin_len, out_pipe[0], &answer, e);

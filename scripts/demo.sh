@@ -18,6 +18,9 @@ say() { printf '\n== %s\n' "$*"; }
 say "making a node namespace ($HOST) with a veth NIC nic0, and an empty pod ($POD)"
 for ns in $HOST $WIRE $POD; do ip netns add "$ns"; done
 ip -n "$HOST" link add nic0 type veth peer name wnic0 netns "$WIRE"
+# the far end of the NIC's cable plays the gateway 10.123.0.1
+ip -n "$WIRE" addr add 10.123.0.1/24 dev wnic0
+ip -n "$WIRE" link set wnic0 up
 ip -n "$HOST" -br link show nic0
 
 CONF=$(cat <<JSON
@@ -38,6 +41,8 @@ run ADD
 say "the pod now has (ip -n $POD addr; ip -n $POD route):"
 ip -n "$POD" addr show eth0
 ip -n "$POD" route
+say "the pod reaches the gateway at the other end of its NIC (ping -c 2 10.123.0.1):"
+ip netns exec "$POD" ping -c 2 -W 2 10.123.0.1
 say "the node no longer has nic0:"
 ip -n "$HOST" -br link show nic0 2>&1 || true
 say "CNI DEL: the NIC goes back to the node under its own name"
