@@ -129,7 +129,8 @@ def pki(tmp_path_factory):
 @pytest.fixture(scope="module")
 def kube_server(pki):
     with Fake("kube_api.py", "--cert", pki["srv"], "--key", pki["srvkey"], "--client-ca",
-              pki["ca"], "--token", TOKEN, "--token", TOKEN2, "--quiet", cafile=pki["ca"]) as f:
+              pki["ca"], "--token", TOKEN, "--token", TOKEN2, "--basic", "node-user:pa55-w0rd",
+              "--quiet", cafile=pki["ca"]) as f:
         yield f
 
 
@@ -300,6 +301,19 @@ def test_token_file_is_read_at_every_call(host, netns, tmp_path, api, pki, recs)
     assert res.rc == 0, res
     assert [r["user"] for r in api.requests(method="GET", path="/pods/web")] == \
         ["token-1", "token-2"]
+
+
+def test_username_password_kubeconfig(host, netns, tmp_path, api, pki, recs):
+    la, lb, plugins = recs
+    seed_pod(api, "web", {"cni-plugins": '["rec-b"]'})
+    kc = write_kubeconfig(tmp_path / "kc", api.url, {"certificate-authority": pki["ca"]},
+                          {"username": "node-user", "password": "pa55-w0rd"})
+    res = cni("multicni", "ADD", mc_conf(tmp_path / "st", plugins, kubeconfig=kc), host=host,
+              netns=netns.path(netns.new("pod")), args=k8s_args("web"))
+    assert res.rc == 0, res
+    get = api.requests(method="GET", path="/pods/web")[0]
+    assert get["headers"]["Authorization"] == "Basic" and get["user"] == "node-user"
+    assert "pa55-w0rd" not in res.stderr
 
 
 def test_insecure_skip_tls_verify(host, netns, tmp_path, api, recs):
