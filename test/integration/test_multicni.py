@@ -983,9 +983,11 @@ def test_paper_table3_config_verbatim(host, wire, netns, tmp_path, kcfg, api):
             res = cni("multicni", "DEL", None, host=host, netns=netns.path(pod),
                       args=k8s_args("fast-pod"), stdin=text)
             assert res.rc == 0, res
-            assert v.state()["leases"] == {} or all(
-                l.get("released") for l in v.state()["leases"].values())
+            assert v.state()["leases"] == {}
+            assert len(v.requests(method="DELETE")) == 2
+            assert {r["user"] for r in v.requests(method="PUT")} == {"user_name"}
             assert link_json("fast0", host) is not None
+            assert link_json("net1", pod) is None
         finally:
             relay.close()
 
