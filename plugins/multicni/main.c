@@ -8,7 +8,6 @@
 #include "cni.h"
 #include "config.h"
 #include "delegate.h"
-#include "kube.h"
 #include "kubeconfig.h"
 #include "log.h"
 #include "pod.h"
@@ -68,27 +67,10 @@ static int mc_add(struct cni_ctx *c, struct cni_result **out, struct cni_err *e)
 			    "on %s; DEL it before another ADD", c->container_id, c->ifname);
 		goto out;
 	}
-	if (pod_name) {
-		found = api_open(&mc, &api, e);
-		if (found < 0)
-			goto out;
-		if (found == 1)
-			log_info("no kubeconfig and not in a cluster: %s/%s gets the default network",
-				 pod_ns, pod_name);
-		else {
-			found = api_pod_get(&api, pod_ns, pod_name, &pod, e);
-			if (found < 0)
-				goto out;
-			/* podman names a container, not a pod; a pod deleted during its own
-			 * creation gets torn down anyway (Multus #1408 returns an empty result). */
-			if (found == KUBE_NOT_FOUND)
-				log_warn("%s: the default network", e->msg);
-			annotations = cJSON_GetObjectItemCaseSensitive(
-				cJSON_GetObjectItemCaseSensitive(pod, "metadata"), "annotations");
-		}
-	} else {
-		log_info("no K8S_POD_NAME in CNI_ARGS: the default network");
-	}
+	if (pod_fetch(&mc, &api, pod_ns, pod_name, &pod, e))
+		goto out;
+	annotations = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(pod, "metadata"), "annotations");
 	if (select_networks(&mc, annotations, pod_ns, c->ifname, &sel, e) ||
 	    plan_build(c, &mc, &sel, annotations, &plan, e))
 		goto out;

@@ -77,3 +77,31 @@ int api_pod_patch_annotations(struct mc_api *api, const char *ns, const char *na
 	api->budget_ms -= now_ms() - start;
 	return ret;
 }
+
+int pod_fetch(const struct mc_conf *mc, struct mc_api *api, const char *ns, const char *name,
+	      cJSON **pod, struct cni_err *e)
+{
+	int found;
+
+	*pod = NULL;
+	if (!name) {
+		log_info("no K8S_POD_NAME in CNI_ARGS: the default network");
+		return 0;
+	}
+	found = api_open(mc, api, e);
+	if (found < 0)
+		return -1;
+	if (found == 1) {
+		log_info("no kubeconfig and not in a cluster: %s/%s gets the default network", ns,
+			 name);
+		return 0;
+	}
+	found = api_pod_get(api, ns, name, pod, e);
+	if (found < 0)
+		return -1;
+	/* podman names a container, not a pod; a pod deleted during its own creation is torn
+	 * down anyway (Multus #1408 answers such an ADD with an empty result). */
+	if (found == KUBE_NOT_FOUND)
+		log_warn("%s: the default network", e->msg);
+	return 0;
+}

@@ -17,6 +17,12 @@ struct mc_api {
 int api_open(const struct mc_conf *mc, struct mc_api *api, struct cni_err *e);
 void api_close(struct mc_api *api);
 
+/* The pod named in CNI_ARGS, opening api when there is one to ask. *pod is NULL (the
+ * default network then) without a pod name, without an API, or when the API does not know
+ * the pod; -1 when the API cannot be asked or refuses. */
+int pod_fetch(const struct mc_conf *mc, struct mc_api *api, const char *ns, const char *name,
+	      cJSON **pod, struct cni_err *e);
+
 /* As kube_pod_get / kube_pod_patch_annotations, charged to the budget. */
 int api_pod_get(struct mc_api *api, const char *ns, const char *name, cJSON **pod,
 		struct cni_err *e);
