@@ -3,7 +3,8 @@
 # and the summary table (test/bench/report.py).
 # BENCH_ROUNDS=N: control-plane rounds (default 30). BENCH_QUICK=1: tiny counts, results in
 # $BENCH_BUILD/bench-smoke/ (the smoke run of `make check`), so the committed figures stay.
-# BENCH_OUT=DIR: where the results go. BENCH_ONLY="plugins dataplane sched churn": a subset.
+# BENCH_OUT=DIR: where the results go. BENCH_ONLY="plugins dataplane sched churn": a subset
+# (the other parts' earlier JSON in BENCH_OUT stays and goes into the report).
 set -eu
 cd "$(dirname "$0")/../.."
 BENCH_BUILD=${BENCH_BUILD:-build/std}
@@ -18,7 +19,7 @@ fi
 ONLY=${BENCH_ONLY:-plugins dataplane sched churn}
 PY=/usr/bin/python3
 mkdir -p "$OUT"
-rm -f "$OUT/plugins.json" "$OUT/dataplane.json" "$OUT/sched.json" "$OUT/churn.json"
+for part in $ONLY; do rm -f "$OUT/$part.json"; done
 load_start=$(cut -d' ' -f1 /proc/loadavg)
 
 for part in $ONLY; do
