@@ -37,7 +37,10 @@ def machine():
             model = line.split(":", 1)[1].strip()
             break
     mem = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
-    virt = sh("systemd-detect-virt") or "unknown"
+    vm, ct = sh("systemd-detect-virt", "--vm"), sh("systemd-detect-virt", "--container")
+    virt = ", ".join(x for x in (f"VM: {vm}" if vm and vm != "none" else "",
+                                 f"container: {ct}" if ct and ct != "none" else "") if x) \
+        or "bare metal"
     debian = Path("/etc/debian_version").read_text().strip() \
         if Path("/etc/debian_version").exists() else "?"
     return {"cpu": model, "cpus": os.cpu_count(), "memory_gib": round(int(mem) / 2**20),
