@@ -172,6 +172,18 @@ def test_del_finds_nic_the_kernel_returned_under_another_name(host, wire, netns,
     assert records(tmp_path) == []
 
 
+def test_del_with_corrupt_record_still_returns_nic_by_alias(host, wire, netns, tmp_path):
+    make_nic(host, "nic0", wire)
+    pod = netns.new("pod")
+    c = conf(tmp_path, device="nic0")
+    assert cni("host-device", "ADD", c, host=host, netns=netns.path(pod)).rc == 0
+    (tmp_path / "ctr1-eth0.json").write_text("{broken")
+    r = cni("host-device", "DEL", c, host=host, netns=netns.path(pod))
+    assert r.rc == 0, r
+    assert link_json("nic0", host) is not None
+    assert records(tmp_path) == []
+
+
 def test_del_without_netns_returns_nic_already_home_under_pod_name(host, wire, netns,
                                                                     tmp_path):
     make_nic(host, "nic0", wire)
