@@ -28,9 +28,11 @@ for spec in "$@"; do
 		done
 	fi
 	printf '== fuzz_%s (%s s, max_len %s): ' "$target" "$seconds" "$max_len"
+	corpus="$dir/corpus/$target $dir/seeds/$target"
+	[ -d "test/fuzz/corpus/$target" ] && corpus="$corpus test/fuzz/corpus/$target"
+	# shellcheck disable=SC2086
 	if "$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=25 \
-		-print_final_stats=1 -artifact_prefix="$dir/crash-$target-" \
-		"$dir/corpus/$target" "test/fuzz/corpus/$target" "$dir/seeds/$target" \
+		-print_final_stats=1 -artifact_prefix="$dir/crash-$target-" $corpus \
 		>"$log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		cov=$(grep -E '^#[0-9]+.*(DONE|INITED)' "$log" | tail -1 | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
