@@ -119,6 +119,7 @@ fuzz_mod_obj   = $(foreach d,$(FUZZ_MODULES_$1),$(patsubst %.c,$(FUZZ_DIR)/obj/%
 FUZZ_MODULES_usage        := scheduler
 FUZZ_MODULES_sched_config := scheduler
 FUZZ_MODULES_onos         := scheduler
+FUZZ_MODULES_entries      := scheduler
 FUZZ_SEEDS_kubeconfig     := test/fixtures/k8s/*.yaml
 FUZZ_SEEDS_usage          := test/fixtures/k8s/nodelist.json test/fixtures/k8s/node-get-worker-1.json
 FUZZ_SEEDS_onos           := test/fixtures/onos/*.json
