@@ -59,7 +59,8 @@ FLAGS_NOW   := $(CC) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
 $(shell mkdir -p $(BUILD); [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
 $(shell [ "$$(cat $(BIN_STAMP) 2>/dev/null)" = "$(VARIANT) $(FLAGS_NOW)" ] || echo "$(VARIANT) $(FLAGS_NOW)" > $(BIN_STAMP))
 
-.PHONY: all deps check unit integration valgrind demo bench install uninstall clean fuzz fuzz-build fuzz-smoke
+.PHONY: all deps check unit integration e2e valgrind demo bench install uninstall clean fuzz \
+        fuzz-build fuzz-smoke
 all: $(BINS)
 
 deps:
@@ -199,6 +200,11 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) valgrind
 	$(MAKE) integration
+	$(MAKE) e2e
+
+# podman runs containers through bin/ (test/e2e/conftest.py says what it touches)
+e2e: $(BINS)
+	$(PYTHON) -m pytest -q test/e2e $(PYTEST_ARGS)
 
 demo: deps all
 	./scripts/demo.sh
