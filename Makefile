@@ -48,6 +48,10 @@ SCHED_SRC  := $(filter-out scheduler/main.c,$(wildcard scheduler/*.c))
 SCHED_OBJ  := $(SCHED_SRC:%.c=$(BUILD)/%.o)
 LIBSCHED   := $(BUILD)/libvdnsched.a
 
+# vdhcp's modules (all but main.c) are linked into the test_vdhcp_* unit tests.
+VDHCP_SRC  := $(filter-out ipam/vdhcp/main.c,$(wildcard ipam/vdhcp/*.c))
+VDHCP_OBJ  := $(VDHCP_SRC:%.c=$(BUILD)/%.o)
+
 UNIT_SRC   := $(wildcard test/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 
@@ -88,6 +92,11 @@ $(foreach b,$(PRESENT),$(eval $(call bin_rule,$b)))
 $(BUILD)/test/%: test/unit/%.c $(LIBCOMMON) $(if $(SCHED_OBJ),$(LIBSCHED)) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ischeduler $(LDFLAGS) -o $@ $< $(if $(SCHED_OBJ),$(LIBSCHED)) $(LIBCOMMON) $(LDLIBS) -lcmocka
+
+# A more specific pattern than the one above, so make prefers it for test_vdhcp_*.
+$(BUILD)/test/test_vdhcp_%: test/unit/test_vdhcp_%.c $(VDHCP_OBJ) $(LIBCOMMON) $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iipam/vdhcp $(LDFLAGS) -o $@ $< $(VDHCP_OBJ) $(LIBCOMMON) $(LDLIBS) -lcmocka
 
 BENCH_BINS := $(BUILD)/bench/spawn_rusage $(BUILD)/bench/sched_score
 $(BUILD)/bench/spawn_rusage: test/bench/spawn_rusage.c $(FLAGS_STAMP)
@@ -225,4 +234,8 @@ uninstall:
 clean:
 	rm -rf build bin
 
--include $(COMMON_OBJ:.o=.d) $(SCHED_OBJ:.o=.d) $(wildcard $(FUZZ_DIR)/obj/*/*.d $(FUZZ_DIR)/obj/*/*/*.d)
+# Every object's header dependencies, the binaries' own included, so that editing a header
+# rebuilds what uses it.
+ALL_OBJ := $(foreach b,$(PRESENT),$(patsubst %.c,$(BUILD)/%.o,$(wildcard $(call bin_dir,$b)/*.c)))
+-include $(COMMON_OBJ:.o=.d) $(SCHED_OBJ:.o=.d) $(ALL_OBJ:.o=.d) \
+         $(wildcard $(FUZZ_DIR)/obj/*/*.d $(FUZZ_DIR)/obj/*/*/*.d)

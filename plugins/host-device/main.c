@@ -297,9 +297,14 @@ static int gc_one(const char *id, const char *ifname, cJSON *record, void *arg)
 {
 	struct gc_walk *w = arg;
 	const cJSON *netns = cJSON_GetObjectItemCaseSensitive(record, "netns");
+	const cJSON *network = cJSON_GetObjectItemCaseSensitive(record, "network");
 	struct hd_record rec;
 	struct cni_err e;
 
+	/* The valid list covers this network only; another network's NICs may share the
+	 * state folder and are not ours to take back. */
+	if (!cJSON_IsString(network) || strcmp(network->valuestring, w->c->conf.name))
+		return 0;
 	if (cni_gc_attachment_valid(w->c, id, ifname) || record_from_json(record, &rec))
 		return 0;
 	log_info("GC: reclaiming %s of stale attachment %s/%s", rec.device, id, ifname);
