@@ -130,12 +130,14 @@ FUZZ_MODULES_usage        := scheduler
 FUZZ_MODULES_sched_config := scheduler
 FUZZ_MODULES_onos         := scheduler
 FUZZ_MODULES_entries      := scheduler
+FUZZ_MODULES_vdhcp_lease  := ipam/vdhcp
 FUZZ_SEEDS_kubeconfig     := test/fixtures/k8s/*.yaml
 FUZZ_SEEDS_usage          := test/fixtures/k8s/nodelist.json test/fixtures/k8s/node-get-worker-1.json
 FUZZ_SEEDS_onos           := test/fixtures/onos/*.json
 # Inputs larger than any real one only slow the search down.
 FUZZ_MAXLEN_args          := 4096
 FUZZ_MAXLEN_quantity      := 64
+FUZZ_MAXLEN_vdhcp_lease   := 4096
 FUZZ_MAXLEN_usage         := 65536
 fuzz_maxlen    = $(or $(FUZZ_MAXLEN_$1),16384)
 
