@@ -131,6 +131,7 @@ FUZZ_MODULES_sched_config := scheduler
 FUZZ_MODULES_onos         := scheduler
 FUZZ_MODULES_entries      := scheduler
 FUZZ_MODULES_vdhcp_lease  := ipam/vdhcp
+FUZZ_MODULES_multicni_annotations := plugins/multicni
 FUZZ_SEEDS_kubeconfig     := test/fixtures/k8s/*.yaml
 FUZZ_SEEDS_usage          := test/fixtures/k8s/nodelist.json test/fixtures/k8s/node-get-worker-1.json
 FUZZ_SEEDS_onos           := test/fixtures/onos/*.json
