@@ -63,8 +63,8 @@ FLAGS_NOW   := $(CC) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
 $(shell mkdir -p $(BUILD); [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
 $(shell [ "$$(cat $(BIN_STAMP) 2>/dev/null)" = "$(VARIANT) $(FLAGS_NOW)" ] || echo "$(VARIANT) $(FLAGS_NOW)" > $(BIN_STAMP))
 
-.PHONY: all deps check unit integration e2e valgrind demo bench install uninstall clean fuzz \
-        fuzz-build fuzz-smoke
+.PHONY: all deps check unit unit-build integration e2e valgrind demo bench install uninstall \
+        clean fuzz fuzz-build fuzz-smoke
 all: $(BINS)
 
 deps:
@@ -201,16 +201,30 @@ endif
 			{ cat $$t.valgrind.log; echo "valgrind: $$t FAILED"; fail=1; }; \
 	done; exit $$fail
 
-# The stages CI runs (README, Reliability). The sanitizer build relinks bin/, so the plain
-# build's stages come last and leave bin/ as `make` makes it.
+# The stages CI runs (README, Reliability), within CI's budget on two cores. Builds run in
+# parallel. The sanitizer build's integration tests (bin/ = ASan+UBSan) run alongside the
+# stages that never touch bin/ (fuzz smoke, sanitizer unit tests, valgrind on the plain unit
+# tests, each with its own objects), whose output is shown when they end. The plain build's
+# stages come last and leave bin/ as `make` makes it.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CHECK_SIDE_LOG := build/check-side.log
+unit-build: $(UNIT_BINS)
+
 check: deps
-	$(MAKE) fuzz-smoke
-	$(MAKE) SANITIZE=1 all
-	$(MAKE) SANITIZE=1 unit
-	$(MAKE) SANITIZE=1 integration
+	$(MAKE) -j$(JOBS) fuzz-build
+	$(MAKE) -j$(JOBS) SANITIZE=1 all unit-build
+	$(MAKE) -j$(JOBS) unit-build
+	@echo "== fuzz smoke, sanitizer unit tests and valgrind run alongside; output in" \
+		"$(CHECK_SIDE_LOG), shown when they end"
+	@{ $(MAKE) fuzz-smoke && $(MAKE) SANITIZE=1 unit && $(MAKE) valgrind; } \
+		>$(CHECK_SIDE_LOG) 2>&1 & side=$$!; \
+	$(MAKE) SANITIZE=1 integration; ret=$$?; \
+	wait $$side; side_ret=$$?; \
+	echo "== $(CHECK_SIDE_LOG)"; cat $(CHECK_SIDE_LOG); \
+	[ $$side_ret = 0 ] || echo "check: fuzz smoke, sanitizer unit tests or valgrind FAILED"; \
+	[ $$ret = 0 ] && [ $$side_ret = 0 ]
 	$(MAKE) all
 	$(MAKE) unit
-	$(MAKE) valgrind
 	$(MAKE) integration
 	$(MAKE) e2e
 
