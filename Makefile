@@ -63,7 +63,8 @@ FLAGS_NOW   := $(CC) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
 $(shell mkdir -p $(BUILD); [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
 $(shell [ "$$(cat $(BIN_STAMP) 2>/dev/null)" = "$(VARIANT) $(FLAGS_NOW)" ] || echo "$(VARIANT) $(FLAGS_NOW)" > $(BIN_STAMP))
 
-.PHONY: all deps check unit integration e2e demo bench bench-smoke install uninstall clean fuzz
+.PHONY: all deps check unit unit-build integration e2e valgrind demo bench bench-smoke \
+        install uninstall clean fuzz fuzz-build fuzz-smoke
 all: $(BINS)
 
 deps:
@@ -105,6 +106,78 @@ $(BUILD)/bench/sched_score: test/bench/sched_score.c $(LIBSCHED) $(LIBCOMMON) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ischeduler $(LDFLAGS) -o $@ $< $(LIBSCHED) $(LIBCOMMON) $(LDLIBS)
 
+# ---- fuzzing: one libFuzzer target per parser, test/fuzz/fuzz_<parser>.c (README, Reliability).
+# Built with clang into build/fuzz/ whatever CC and SANITIZE say. A target whose parser lives
+# in a binary's folder names that folder in FUZZ_MODULES_<parser>; it links the folder's
+# modules (all but main.c). Seeds: test/fuzz/corpus/<parser>/ (hand-written, and every input
+# that once crashed, so each run replays them) and the fixtures in FUZZ_SEEDS_<parser>.
+FUZZ_CC       ?= clang
+FUZZ_SECONDS  ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_DIR      := build/fuzz
+FUZZ_SRC      := $(wildcard test/fuzz/fuzz_*.c)
+FUZZ_TARGETS  := $(FUZZ_SRC:test/fuzz/fuzz_%.c=%)
+FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS   := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+                 -Wno-missing-field-initializers -fno-strict-aliasing -Icommon $(PKG_CFLAGS) \
+                 -fsanitize=fuzzer-no-link $(FUZZ_SAN)
+FUZZ_COMMON   := $(COMMON_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_STAMP    := $(FUZZ_DIR)/.flags
+fuzz_mod_obj   = $(foreach d,$(FUZZ_MODULES_$1),$(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out $d/main.c,$(wildcard $d/*.c))))
+
+FUZZ_MODULES_usage        := scheduler
+FUZZ_MODULES_sched_config := scheduler
+FUZZ_MODULES_onos         := scheduler
+FUZZ_MODULES_entries      := scheduler
+FUZZ_MODULES_vdhcp_lease  := ipam/vdhcp
+FUZZ_MODULES_multicni_annotations := plugins/multicni
+FUZZ_SEEDS_kubeconfig     := test/fixtures/k8s/*.yaml
+FUZZ_SEEDS_usage          := test/fixtures/k8s/nodelist.json test/fixtures/k8s/node-get-worker-1.json
+FUZZ_SEEDS_onos           := test/fixtures/onos/*.json
+# Inputs larger than any real one only slow the search down.
+FUZZ_MAXLEN_args          := 4096
+FUZZ_MAXLEN_quantity      := 64
+FUZZ_MAXLEN_vdhcp_lease   := 4096
+FUZZ_MAXLEN_usage         := 65536
+fuzz_maxlen    = $(or $(FUZZ_MAXLEN_$1),16384)
+
+$(shell mkdir -p $(FUZZ_DIR); [ "$$(cat $(FUZZ_STAMP) 2>/dev/null)" = "$(FUZZ_CC) $(FUZZ_CFLAGS)" ] || echo "$(FUZZ_CC) $(FUZZ_CFLAGS)" > $(FUZZ_STAMP))
+
+$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_STAMP)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/libvdncommon.a: $(FUZZ_COMMON)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# The modules go in through an archive, so that only the objects a parser needs are linked.
+define fuzz_rule
+$(FUZZ_DIR)/modules_$1.a: $(call fuzz_mod_obj,$1)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+$(FUZZ_DIR)/fuzz_$1: test/fuzz/fuzz_$1.c test/fuzz/fuzz.h $(if $(FUZZ_MODULES_$1),$(FUZZ_DIR)/modules_$1.a) $(FUZZ_DIR)/libvdncommon.a $(FUZZ_STAMP)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $(addprefix -I,$(FUZZ_MODULES_$1)) -fsanitize=fuzzer -o $$@ $$< \
+		$(if $(FUZZ_MODULES_$1),$(FUZZ_DIR)/modules_$1.a) $(FUZZ_DIR)/libvdncommon.a $$(PKG_LIBS) -lm
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$t)))
+
+# "target:max_len:seed,seed" for scripts/fuzz.sh
+fuzz_spec      = '$1:$(call fuzz_maxlen,$1):$(subst $(space),$(comma),$(strip $(FUZZ_SEEDS_$1)))'
+empty         :=
+space         := $(empty) $(empty)
+comma         := ,
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@FUZZ_DIR=$(FUZZ_DIR) ./scripts/fuzz.sh $(FUZZ_SECONDS) $(foreach t,$(FUZZ_TARGETS),$(call fuzz_spec,$t))
+
+# make check's stage: every target briefly, after replaying its regression inputs.
+fuzz-smoke: $(FUZZ_BINS)
+	@FUZZ_DIR=$(FUZZ_DIR) ./scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS) $(foreach t,$(FUZZ_TARGETS),$(call fuzz_spec,$t))
+
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; $$t || fail=1; \
@@ -113,16 +186,52 @@ unit: $(UNIT_BINS)
 integration: $(BINS)
 	$(PYTHON) -m pytest -q test/integration $(PYTEST_ARGS)
 
-# podman runs containers through bin/ (test/e2e/conftest.py says what it touches)
-e2e: $(BINS)
-	$(PYTHON) -m pytest -q test/e2e $(PYTEST_ARGS)
+# Unit tests under valgrind, on the plain build (valgrind cannot run ASan binaries). Helper
+# servers the tests start (python3) are not traced; a forked test child is, silently.
+VALGRIND       ?= valgrind
+VALGRIND_FLAGS ?= --quiet --error-exitcode=1 --leak-check=full --trace-children=no \
+                  --child-silent-after-fork=yes
+valgrind: $(UNIT_BINS)
+ifneq ($(SANITIZE),)
+	$(error valgrind runs the plain build; drop SANITIZE=1)
+endif
+	@fail=0; for t in $(UNIT_BINS); do \
+		echo "== valgrind $$t"; \
+		$(VALGRIND) $(VALGRIND_FLAGS) $$t >$$t.valgrind.log 2>&1 || \
+			{ cat $$t.valgrind.log; echo "valgrind: $$t FAILED"; fail=1; }; \
+	done; exit $$fail
+
+# The stages CI runs (README, Reliability), within CI's budget on two cores. Builds run in
+# parallel. The sanitizer build's integration tests (bin/ = ASan+UBSan) run alongside the
+# stages that never touch bin/ (fuzz smoke, sanitizer unit tests, valgrind on the plain unit
+# tests, each with its own objects), whose output is shown when they end. The plain build's
+# stages come last and leave bin/ as `make` makes it.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CHECK_SIDE_LOG := build/check-side.log
+unit-build: $(UNIT_BINS)
 
 check: deps
+	$(MAKE) -j$(JOBS) fuzz-build
+	$(MAKE) -j$(JOBS) SANITIZE=1 all unit-build
+	$(MAKE) -j$(JOBS) unit-build
+	@echo "== fuzz smoke, sanitizer unit tests and valgrind run alongside; output in" \
+		"$(CHECK_SIDE_LOG), shown when they end"
+	@{ $(MAKE) fuzz-smoke && $(MAKE) SANITIZE=1 unit && $(MAKE) valgrind; } \
+		>$(CHECK_SIDE_LOG) 2>&1 & side=$$!; \
+	$(MAKE) SANITIZE=1 integration; ret=$$?; \
+	wait $$side; side_ret=$$?; \
+	echo "== $(CHECK_SIDE_LOG)"; cat $(CHECK_SIDE_LOG); \
+	[ $$side_ret = 0 ] || echo "check: fuzz smoke, sanitizer unit tests or valgrind FAILED"; \
+	[ $$ret = 0 ] && [ $$side_ret = 0 ]
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) e2e
 	$(MAKE) bench-smoke
+
+# podman runs containers through bin/ (test/e2e/conftest.py says what it touches)
+e2e: $(BINS)
+	$(PYTHON) -m pytest -q test/e2e $(PYTEST_ARGS)
 
 demo: deps all
 	./scripts/demo.sh
@@ -151,4 +260,5 @@ clean:
 # Every object's header dependencies, the binaries' own included, so that editing a header
 # rebuilds what uses it.
 ALL_OBJ := $(foreach b,$(PRESENT),$(patsubst %.c,$(BUILD)/%.o,$(wildcard $(call bin_dir,$b)/*.c)))
--include $(COMMON_OBJ:.o=.d) $(SCHED_OBJ:.o=.d) $(ALL_OBJ:.o=.d)
+-include $(COMMON_OBJ:.o=.d) $(SCHED_OBJ:.o=.d) $(ALL_OBJ:.o=.d) \
+         $(wildcard $(FUZZ_DIR)/obj/*/*.d $(FUZZ_DIR)/obj/*/*/*.d)

@@ -496,9 +496,32 @@ void kubeconfig_free(struct kubeconfig *kc)
 	free(kc);
 }
 
-int kubeconfig_load(const char *path, struct kubeconfig **out, struct cni_err *e)
+int kubeconfig_load_text(const char *path, const char *text, size_t len,
+			 struct kubeconfig **out, struct cni_err *e)
 {
 	struct kubeconfig *kc = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	if (!path || !*path)
+		return cni_err_set(e, CNI_ERR_INVALID_CONFIG, "kubeconfig: no path given");
+	kc = calloc(1, sizeof(*kc));
+	if (!kc || !(kc->source = strdup(path))) {
+		cni_err_set(e, CNI_ERR_INTERNAL, "kubeconfig %s: out of memory", path);
+		goto out;
+	}
+	if (parse_kubeconfig(path, text, len, kc, e) < 0)
+		goto out;
+	*out = kc;
+	kc = NULL;
+	ret = 0;
+out:
+	kubeconfig_free(kc);
+	return ret;
+}
+
+int kubeconfig_load(const char *path, struct kubeconfig **out, struct cni_err *e)
+{
 	char *text = NULL;
 	size_t len = 0;
 	bool loose = false;
@@ -513,20 +536,12 @@ int kubeconfig_load(const char *path, struct kubeconfig **out, struct cni_err *e
 			    err == EFBIG ? "larger than 1 MiB" : strerror(err));
 		goto out;
 	}
-	kc = calloc(1, sizeof(*kc));
-	if (!kc || !(kc->source = strdup(path))) {
-		cni_err_set(e, CNI_ERR_INTERNAL, "kubeconfig %s: out of memory", path);
+	if (kubeconfig_load_text(path, text, len, out, e) < 0)
 		goto out;
-	}
 	if (loose)
-		kc->warnings |= KUBECONFIG_WARN_FILE_MODE;
-	if (parse_kubeconfig(path, text, len, kc, e) < 0)
-		goto out;
-	*out = kc;
-	kc = NULL;
+		(*out)->warnings |= KUBECONFIG_WARN_FILE_MODE;
 	ret = 0;
 out:
-	kubeconfig_free(kc);
 	free_secret(text, len);
 	return ret;
 }

@@ -51,6 +51,10 @@ struct kubeconfig_creds {
 /* Loads path's current context. Errors are CNI_ERR_INVALID_CONFIG and name the file and the
  * missing or bad item, never a credential. */
 int kubeconfig_load(const char *path, struct kubeconfig **out, struct cni_err *e);
+/* The same on a kubeconfig already in memory (len bytes, no NUL needed): path names it in
+ * messages and anchors its relative file names; nothing is read from it. */
+int kubeconfig_load_text(const char *path, const char *text, size_t len,
+			 struct kubeconfig **out, struct cni_err *e);
 
 /* True when KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are set. */
 bool kubeconfig_in_cluster_env(void);

@@ -91,6 +91,8 @@ static void emit(enum log_level lvl, char *msg)
 	}
 }
 
+/* The attribute lets clang's -Wformat-nonliteral see that fmt comes from a checked caller. */
+__attribute__((format(printf, 2, 0)))
 static void emit_fmt(enum log_level lvl, const char *fmt, va_list ap)
 {
 	char small[1024], *msg = small, *big;

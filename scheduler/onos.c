@@ -349,6 +349,13 @@ static char *port_dup(const cJSON *point)
 	return out;
 }
 
+static bool port_valid(const cJSON *point)
+{
+	const cJSON *port = cJSON_GetObjectItemCaseSensitive(point, "port");
+
+	return cJSON_IsString(port) || cJSON_IsNumber(port);
+}
+
 static int path_fill(const cJSON *path, struct onos_path *out, struct cni_err *e)
 {
 	const cJSON *links = cJSON_GetObjectItemCaseSensitive(path, "links"), *link;
@@ -367,6 +374,13 @@ static int path_fill(const cJSON *path, struct onos_path *out, struct cni_err *e
 		 * the scheduler can measure */
 		if (!member_string(src, "device") || !member_string(dst, "device"))
 			continue;
+		/* without its ports the link's load cannot be looked up; that is a broken
+		 * answer, not a shortage of memory (found by fuzz_onos) */
+		if (!port_valid(src) || !port_valid(dst))
+			return cni_err_set(e, CNI_ERR_DECODE,
+					   "onos: GET /paths: a link from %s to %s without a %s port",
+					   member_string(src, "device"), member_string(dst, "device"),
+					   port_valid(src) ? "dst" : "src");
 		out->n_links++;
 		l->src_device = strdup(member_string(src, "device"));
 		l->dst_device = strdup(member_string(dst, "device"));

@@ -4,10 +4,12 @@
 # runs only when something is missing.
 set -eu
 
+# clang's libFuzzer (make fuzz, the fuzz stage of make check) is in libclang-rt-14-dev, which
+# clang only recommends; --no-install-recommends below would leave it out.
 PKGS="build-essential pkg-config
 libnl-3-dev libnl-route-3-dev libmnl-dev libcjson-dev libcurl4-openssl-dev libyaml-dev
 libcmocka-dev python3 python3-pytest iproute2 iputils-ping procps openssl
-containernetworking-plugins valgrind clang iperf3 gnuplot-nox
+containernetworking-plugins valgrind clang libclang-rt-14-dev iperf3 gnuplot-nox
 podman runc busybox-static python3-yaml man-db"
 
 missing=""

@@ -246,6 +246,25 @@ static void test_relative_paths_resolve_against_the_kubeconfig_folder(void **sta
 	kubeconfig_free(kc);
 }
 
+/* The in-memory entry point reads no file: a text that is not NUL-terminated still parses
+ * to its length, and the path only anchors relative names. */
+static void test_load_text_reads_no_file(void **state)
+{
+	char text[sizeof(files_kc) + 8];
+	struct kubeconfig *kc = NULL;
+	struct cni_err e = { 0 };
+
+	(void)state;
+	memcpy(text, files_kc, sizeof(files_kc) - 1);
+	memcpy(text + sizeof(files_kc) - 1, "\x01\x02\x03", 3);   /* garbage past len */
+	assert_int_equal(kubeconfig_load_text("/nonexistent/kc.yaml", text, sizeof(files_kc) - 1,
+					      &kc, &e), 0);
+	assert_string_equal(kc->source, "/nonexistent/kc.yaml");
+	assert_string_equal(kc->ca_file, "/nonexistent/pki/ca.crt");
+	assert_int_equal(kc->warnings, 0);
+	kubeconfig_free(kc);
+}
+
 static void test_inline_data_wins_over_file(void **state)
 {
 	struct kubeconfig *kc;
@@ -629,6 +648,7 @@ int main(void)
 		T(test_fixture_token_inline),
 		T(test_fixture_insecure_token_file_relative),
 		T(test_relative_paths_resolve_against_the_kubeconfig_folder),
+		T(test_load_text_reads_no_file),
 		T(test_inline_data_wins_over_file),
 		T(test_base64_forms),
 		T(test_missing_context_cluster_user),

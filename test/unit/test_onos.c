@@ -197,6 +197,26 @@ static void test_paths_empty_answer(void **state)
 	free(text);
 }
 
+/* A switch-to-switch link without a port is a broken answer (code 6), not "out of memory". */
+static void test_paths_link_without_port_is_a_decode_error(void **state)
+{
+	static const char body[] =
+		"{\"paths\":[{\"cost\":1.0,\"links\":[{\"src\":{\"port\":\"1\","
+		"\"device\":\"of:0000000000000003\"},\"dst\":{\"device\":\"of:0000000000000001\"},"
+		"\"type\":\"DIRECT\",\"state\":\"ACTIVE\"}]}]}";
+	struct cni_err e = { 0 };
+	struct onos_path *paths = (void *)1;
+	size_t n = 1;
+
+	(void)state;
+	assert_int_equal(onos_paths_parse(body, strlen(body), &paths, &n, &e), -1);
+	assert_int_equal(e.code, CNI_ERR_DECODE);
+	assert_string_equal(e.msg, "onos: GET /paths: a link from of:0000000000000003 to "
+			    "of:0000000000000001 without a dst port");
+	assert_null(paths);
+	assert_int_equal(n, 0);
+}
+
 static int64_t speed_of(const struct onos_port *ports, size_t n, const char *port)
 {
 	size_t i;
@@ -373,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_paths_between_devices),
 		cmocka_unit_test(test_paths_leave_out_edge_links),
 		cmocka_unit_test(test_paths_empty_answer),
+		cmocka_unit_test(test_paths_link_without_port_is_a_decode_error),
 		cmocka_unit_test(test_ports_speed_in_mbps),
 		cmocka_unit_test(test_deltas_give_the_readme_utilisation),
 		cmocka_unit_test(test_deltas_guard_missing_samples),
