@@ -48,6 +48,10 @@ SCHED_SRC  := $(filter-out scheduler/main.c,$(wildcard scheduler/*.c))
 SCHED_OBJ  := $(SCHED_SRC:%.c=$(BUILD)/%.o)
 LIBSCHED   := $(BUILD)/libvdnsched.a
 
+# vdhcp's modules (all but main.c) are linked into the test_vdhcp_* unit tests.
+VDHCP_SRC  := $(filter-out ipam/vdhcp/main.c,$(wildcard ipam/vdhcp/*.c))
+VDHCP_OBJ  := $(VDHCP_SRC:%.c=$(BUILD)/%.o)
+
 UNIT_SRC   := $(wildcard test/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 
@@ -59,7 +63,7 @@ FLAGS_NOW   := $(CC) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
 $(shell mkdir -p $(BUILD); [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
 $(shell [ "$$(cat $(BIN_STAMP) 2>/dev/null)" = "$(VARIANT) $(FLAGS_NOW)" ] || echo "$(VARIANT) $(FLAGS_NOW)" > $(BIN_STAMP))
 
-.PHONY: all deps check unit integration demo bench install uninstall clean fuzz
+.PHONY: all deps check unit integration e2e demo bench install uninstall clean fuzz
 all: $(BINS)
 
 deps:
@@ -88,6 +92,11 @@ $(BUILD)/test/%: test/unit/%.c $(LIBCOMMON) $(if $(SCHED_OBJ),$(LIBSCHED)) $(FLA
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ischeduler $(LDFLAGS) -o $@ $< $(if $(SCHED_OBJ),$(LIBSCHED)) $(LIBCOMMON) $(LDLIBS) -lcmocka
 
+# A more specific pattern than the one above, so make prefers it for test_vdhcp_*.
+$(BUILD)/test/test_vdhcp_%: test/unit/test_vdhcp_%.c $(VDHCP_OBJ) $(LIBCOMMON) $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iipam/vdhcp $(LDFLAGS) -o $@ $< $(VDHCP_OBJ) $(LIBCOMMON) $(LDLIBS) -lcmocka
+
 BENCH_BINS := $(BUILD)/bench/spawn_rusage $(BUILD)/bench/sched_score
 $(BUILD)/bench/spawn_rusage: test/bench/spawn_rusage.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
@@ -109,10 +118,15 @@ integration: $(BINS)
 	@if [ "$(REAL_K8S)" = 1 ]; then ./scripts/kube-apiserver.sh build; fi
 	$(PYTHON) -m pytest -q test/integration $(PYTEST_ARGS)
 
+# podman runs containers through bin/ (test/e2e/conftest.py says what it touches)
+e2e: $(BINS)
+	$(PYTHON) -m pytest -q test/e2e $(PYTEST_ARGS)
+
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) e2e
 
 demo: deps all
 	./scripts/demo.sh
@@ -133,4 +147,7 @@ uninstall:
 clean:
 	rm -rf build bin
 
--include $(COMMON_OBJ:.o=.d) $(SCHED_OBJ:.o=.d)
+# Every object's header dependencies, the binaries' own included, so that editing a header
+# rebuilds what uses it.
+ALL_OBJ := $(foreach b,$(PRESENT),$(patsubst %.c,$(BUILD)/%.o,$(wildcard $(call bin_dir,$b)/*.c)))
+-include $(COMMON_OBJ:.o=.d) $(SCHED_OBJ:.o=.d) $(ALL_OBJ:.o=.d)

@@ -197,6 +197,20 @@ bool cni_gc_attachment_valid(const struct cni_ctx *c, const char *id, const char
 	return false;
 }
 
+int cni_check_prev_iface(const struct cni_ctx *c, struct cni_err *e)
+{
+	const struct cni_result *prev = c->conf.prev_result;
+
+	if (!prev)
+		return cni_err_set(e, CNI_ERR_INVALID_CONFIG, "CHECK: required prevResult missing");
+	for (int i = 0; i < prev->n_ifaces; i++)
+		if (!strcmp(prev->ifaces[i].name, c->ifname) &&
+		    (!prev->ifaces[i].sandbox || !strcmp(prev->ifaces[i].sandbox, c->netns)))
+			return i;
+	return cni_err_set(e, CNI_ERR_CHECK, "prevResult has no interface %s in %s", c->ifname,
+			   c->netns);
+}
+
 static int dispatch(const struct cni_plugin *p, struct cni_ctx *c, struct cni_err *e)
 {
 	struct cni_result *r = NULL;

@@ -42,6 +42,10 @@ int cni_main(const struct cni_plugin *p, int argc, char **argv);
 /* GC: true when (id, ifname) is listed in cni.dev/valid-attachments or cni.dev/attachments. */
 bool cni_gc_attachment_valid(const struct cni_ctx *c, const char *id, const char *ifname);
 
+/* CHECK: the index of the prevResult interface this attachment made (name CNI_IFNAME, in
+ * CNI_NETNS). -1 with error 7 when prevResult is missing, 104 when it has no such interface. */
+int cni_check_prev_iface(const struct cni_ctx *c, struct cni_err *e);
+
 /* Prints the error JSON (spec shape, with cniVersion) to stdout. */
 void cni_print_error(const char *version, const struct cni_err *e);
 

@@ -1136,3 +1136,24 @@ out:
 	result_free(copy);
 	return ret;
 }
+
+struct cni_result *result_attachment_new(const char *ifname, const char *mac, const char *sandbox,
+					 const cJSON *dns, const struct cni_result *ipam)
+{
+	struct cni_result *r = result_new();
+
+	if (!r || result_add_iface(r, ifname, mac, sandbox) < 0)
+		goto fail;
+	if (dns && cJSON_IsObject(dns) && dns->child && !(r->dns = cJSON_Duplicate(dns, 1)))
+		goto fail;
+	/* result_merge keeps our dns and takes the IPAM's only when ours is unset. */
+	if (ipam && result_merge(r, ipam))
+		goto fail;
+	/* An IPAM answer names no interface: every address it gave is on ours. */
+	for (int i = 0; i < r->n_ips; i++)
+		r->ips[i].interface = 0;
+	return r;
+fail:
+	result_free(r);
+	return NULL;
+}

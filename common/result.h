@@ -56,4 +56,9 @@ cJSON *result_to_json(const struct cni_result *r, const char *version, struct cn
 /* Appends b's interfaces, IPs (interface indexes re-based), routes; dns of a kept when set. */
 int result_merge(struct cni_result *a, const struct cni_result *b);
 
+/* The result of a plugin that makes one interface: it, then the IPAM's addresses (all on it)
+ * and routes. dns: the config's, which wins over the IPAM's (as in the reference plugins). */
+struct cni_result *result_attachment_new(const char *ifname, const char *mac, const char *sandbox,
+					 const cJSON *dns, const struct cni_result *ipam);
+
 #endif

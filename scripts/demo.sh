@@ -1,9 +1,14 @@
 #!/bin/sh
-# `make demo`: lends a veth "NIC" to a fresh pod namespace with host-device and the reference
-# static IPAM, shows the CNI result and the pod's addresses, gives the NIC back, cleans up.
-# Everything happens in namespaces made here; the machine's own interfaces are not touched.
+# `make demo`: the whole system on one machine as a local simulation (scripts/demo.py says
+# what is simulated and what is real). Run as root after `make` (make demo does both).
+# While multicni, vdhcp or vdno-scheduler are not in the tree yet, the older demo below lends
+# a veth "NIC" to a pod namespace with host-device and the reference static IPAM.
 set -eu
 cd "$(dirname "$0")/.."
+if [ -x bin/multicni ] && [ -x bin/vdhcp ] && [ -x bin/vdno-scheduler ] &&
+   [ -f conf-examples/multicni-table3.conflist ] && [ -f conf-examples/scheduler-4regions.json ]; then
+	exec /usr/bin/python3 scripts/demo.py "$@"
+fi
 tag=$$
 HOST=vdn-demo-$tag-host WIRE=vdn-demo-$tag-wire POD=vdn-demo-$tag-pod
 STATE=$(mktemp -d)

@@ -7,7 +7,8 @@ set -eu
 PKGS="build-essential pkg-config
 libnl-3-dev libnl-route-3-dev libmnl-dev libcjson-dev libcurl4-openssl-dev libyaml-dev
 libcmocka-dev python3 python3-pytest iproute2 iputils-ping procps openssl
-containernetworking-plugins valgrind clang"
+containernetworking-plugins valgrind clang
+podman runc busybox-static python3-yaml man-db"
 
 missing=""
 for p in $PKGS; do

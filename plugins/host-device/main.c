@@ -19,38 +19,6 @@
 
 static const char *const args_known[] = { "MAC", NULL };
 
-/* The result of an ADD: our one interface, and the IPAM's addresses and routes on it. */
-static struct cni_result *result_build(const struct cni_ctx *c, const struct hd_conf *hc,
-				       const char *mac, const struct cni_result *ipam)
-{
-	struct cni_result *r = result_new();
-
-	if (!r || result_add_iface(r, c->ifname, mac, c->netns) < 0)
-		goto fail;
-	for (int i = 0; ipam && i < ipam->n_ips; i++)
-		if (result_add_ip(r, ipam->ips[i].address, ipam->ips[i].gateway, 0) < 0)
-			goto fail;
-	for (int i = 0; ipam && i < ipam->n_routes; i++) {
-		int k = result_add_route(r, ipam->routes[i].dst, ipam->routes[i].gw);
-
-		if (k < 0)
-			goto fail;
-		r->routes[k] = (struct cni_route){ r->routes[k].dst, r->routes[k].gw,
-			ipam->routes[i].mtu, ipam->routes[i].advmss, ipam->routes[i].priority,
-			ipam->routes[i].table, ipam->routes[i].scope };
-	}
-	/* The config's dns wins (as in the reference plugins); else what the IPAM learnt. */
-	if (hc->dns || (ipam && ipam->dns)) {
-		r->dns = cJSON_Duplicate(hc->dns ? hc->dns : ipam->dns, 1);
-		if (!r->dns)
-			goto fail;
-	}
-	return r;
-fail:
-	result_free(r);
-	return NULL;
-}
-
 static int hd_add(struct cni_ctx *c, struct cni_result **out, struct cni_err *e)
 {
 	struct nl_sock *host = NULL, *pod = NULL;
@@ -134,7 +102,7 @@ static int hd_add(struct cni_ctx *c, struct cni_result **out, struct cni_err *e)
 		goto out;
 	ret = -1;
 	snprintf(mac, sizeof(mac), "%s", hc.mac ? hc.mac : rec.hwaddr);
-	*out = result_build(c, &hc, mac, ipam);
+	*out = result_attachment_new(c->ifname, mac, c->netns, hc.dns, ipam);
 	if (!*out) {
 		cni_err_set(e, CNI_ERR_INTERNAL, "out of memory");
 		goto out;
@@ -147,10 +115,13 @@ out:
 		struct rtnl_link *back = NULL;
 
 		if (find_in_pod(pod, c->ifname, &rec, &back, &undo) == 0 &&
-		    !move_home(pod, back, host_fd, host, &rec, &undo))
+		    !move_home(pod, back, host_fd, host, &rec, &undo)) {
 			log_info("rollback: %s returned to the host", rec.device);
-		else
+		} else {
+			/* Keep the record: the runtime's DEL will find the NIC with it. */
 			log_error("rollback: could not return %s: %s", rec.device, undo.msg);
+			recorded = false;
+		}
 		if (back)
 			rtnl_link_put(back);
 	}
@@ -235,11 +206,16 @@ static int hd_del(struct cni_ctx *c, struct cni_err *e)
 	struct hd_record rec;
 	struct cni_err ipam_err;
 	int have, ret = -1;
-	bool ipam_failed = false;
+	bool ipam_failed = false, broken = false;
 
 	have = record_load(c, c->container_id, c->ifname, &rec, e);
-	if (have < 0)
-		return -1;
+	if (have < 0) {
+		/* A broken record must not block DEL forever (a pod stuck in Terminating): go on
+		 * as if there were none, the alias still names the NIC, and replace it below. */
+		log_error("DEL: ignoring unreadable state record: %s", e->msg);
+		have = 1;
+		broken = true;
+	}
 	/* IPAM first, while the interface (which a DHCP-like IPAM may read) is still in the
 	 * pod; its failure must not keep the NIC from going home, so it is reported last. */
 	if (c->conf.ipam_type && ipam_exec_del(c, &ipam_err)) {
@@ -248,7 +224,7 @@ static int hd_del(struct cni_ctx *c, struct cni_err *e)
 	}
 	if (return_device(c->netns, c->ifname, have == 0 ? &rec : NULL, e))
 		return -1;
-	if (have == 0 && state_remove(c->state_dir, c->container_id, c->ifname, e))
+	if ((have == 0 || broken) && state_remove(c->state_dir, c->container_id, c->ifname, e))
 		return -1;
 	if (ipam_failed) {
 		*e = ipam_err;
@@ -266,17 +242,11 @@ static int hd_check(struct cni_ctx *c, struct cni_err *e)
 	struct rtnl_link *nic = NULL;
 	struct hd_record rec;
 	char mac[18];
-	int pod_fd = -1, saved = -1, idx = -1, ret = -1;
+	int pod_fd = -1, idx, ret = -1;
 
-	if (!prev)
-		return cni_err_set(e, CNI_ERR_INVALID_CONFIG, "CHECK: required prevResult missing");
-	for (int i = 0; i < prev->n_ifaces && idx < 0; i++)
-		if (!strcmp(prev->ifaces[i].name, c->ifname) &&
-		    (!prev->ifaces[i].sandbox || !strcmp(prev->ifaces[i].sandbox, c->netns)))
-			idx = i;
+	idx = cni_check_prev_iface(c, e);
 	if (idx < 0)
-		return cni_err_set(e, CNI_ERR_CHECK, "prevResult has no interface %s in %s",
-				   c->ifname, c->netns);
+		return -1;
 	if (c->conf.ipam_type && ipam_exec_check(c, e))
 		return -1;
 	if (netns_open(c->netns, &pod_fd, e) || !(pod = nl_sock_new(pod_fd, e)))
@@ -303,10 +273,7 @@ static int hd_check(struct cni_ctx *c, struct cni_err *e)
 			goto out;
 		}
 	}
-	if (netns_switch(pod_fd, &saved, e))
-		goto out;
 	ret = iface_verify(pod, rtnl_link_get_ifindex(nic), c->ifname, prev, idx, e);
-	netns_return(saved);
 out:
 	if (nic)
 		rtnl_link_put(nic);
@@ -330,9 +297,14 @@ static int gc_one(const char *id, const char *ifname, cJSON *record, void *arg)
 {
 	struct gc_walk *w = arg;
 	const cJSON *netns = cJSON_GetObjectItemCaseSensitive(record, "netns");
+	const cJSON *network = cJSON_GetObjectItemCaseSensitive(record, "network");
 	struct hd_record rec;
 	struct cni_err e;
 
+	/* The valid list covers this network only; another network's NICs may share the
+	 * state folder and are not ours to take back. */
+	if (!cJSON_IsString(network) || strcmp(network->valuestring, w->c->conf.name))
+		return 0;
 	if (cni_gc_attachment_valid(w->c, id, ifname) || record_from_json(record, &rec))
 		return 0;
 	log_info("GC: reclaiming %s of stale attachment %s/%s", rec.device, id, ifname);

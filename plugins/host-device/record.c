@@ -28,7 +28,8 @@ int record_save(const struct cni_ctx *c, const struct hd_record *r, struct cni_e
 	    !cJSON_AddBoolToObject(j, "up", r->up) ||
 	    !cJSON_AddStringToObject(j, "podMac", r->pod_mac) ||
 	    !cJSON_AddNumberToObject(j, "ifindex", r->ifindex) ||
-	    !cJSON_AddStringToObject(j, "netns", c->netns ? c->netns : "")) {
+	    !cJSON_AddStringToObject(j, "netns", c->netns ? c->netns : "") ||
+	    !cJSON_AddStringToObject(j, "network", c->conf.name)) {
 		cni_err_set(e, CNI_ERR_INTERNAL, "out of memory");
 		goto out;
 	}

@@ -65,30 +65,6 @@ static void explain_mac_in_use(struct nl_sock *pod, int ifindex, const struct mv
 		rtnl_link_put(now);
 }
 
-/* The result of an ADD: our one interface, and the IPAM's addresses and routes on it. */
-static struct cni_result *result_build(const struct cni_ctx *c, const struct mv_conf *mc,
-				       const char *mac, unsigned mtu, const struct cni_result *ipam)
-{
-	struct cni_result *r = result_new();
-
-	if (!r || result_add_iface(r, c->ifname, mac, c->netns) < 0)
-		goto fail;
-	r->ifaces[0].mtu = (int)mtu;
-	/* The config's dns wins (as in the reference plugins); result_merge takes the IPAM's
-	 * only when ours is unset. */
-	if (mc->dns && !(r->dns = cJSON_Duplicate(mc->dns, 1)))
-		goto fail;
-	if (ipam && result_merge(r, ipam))
-		goto fail;
-	/* An IPAM answer names no interface: every address it gave is on ours. */
-	for (int i = 0; i < r->n_ips; i++)
-		r->ips[i].interface = 0;
-	return r;
-fail:
-	result_free(r);
-	return NULL;
-}
-
 /* Rollback of the create: by the link we read back, or by its temporary name when even the
  * read-back failed. The kernel frees nothing on the master, so this is all there is. */
 static void undo_create(struct nl_sock *pod, struct rtnl_link *mv, const char *tmpname)
@@ -231,7 +207,9 @@ static int mv_add(struct cni_ctx *c, struct cni_result **out, struct cni_err *e)
 	/* Last, so that no later failure has to undo it (and DEL never does: README). */
 	if (mc.promisc && master_set_promisc(master_sk, master, e))
 		goto out;
-	*out = result_build(c, &mc, mac, rtnl_link_get_mtu(mv), ipam);
+	*out = result_attachment_new(c->ifname, mac, c->netns, mc.dns, ipam);
+	if (*out)
+		(*out)->ifaces[0].mtu = (int)rtnl_link_get_mtu(mv);
 	if (!*out) {
 		cni_err_set(e, CNI_ERR_INTERNAL, "out of memory");
 		goto out;
@@ -379,15 +357,9 @@ static int mv_check(struct cni_ctx *c, struct cni_err *e)
 
 	if (mv_conf_load(c, &mc, e))
 		return -1;
-	if (!prev)
-		return cni_err_set(e, CNI_ERR_INVALID_CONFIG, "CHECK: required prevResult missing");
-	for (int i = 0; i < prev->n_ifaces && idx < 0; i++)
-		if (!strcmp(prev->ifaces[i].name, c->ifname) &&
-		    (!prev->ifaces[i].sandbox || !strcmp(prev->ifaces[i].sandbox, c->netns)))
-			idx = i;
+	idx = cni_check_prev_iface(c, e);
 	if (idx < 0)
-		return cni_err_set(e, CNI_ERR_CHECK, "prevResult has no interface %s in %s",
-				   c->ifname, c->netns);
+		return -1;
 	if (c->conf.ipam_type && ipam_exec_check(c, e))
 		return -1;
 	if (netns_open(c->netns, &pod_fd, e) || !(pod = nl_sock_new(pod_fd, e)))

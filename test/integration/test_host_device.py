@@ -172,6 +172,18 @@ def test_del_finds_nic_the_kernel_returned_under_another_name(host, wire, netns,
     assert records(tmp_path) == []
 
 
+def test_del_with_corrupt_record_still_returns_nic_by_alias(host, wire, netns, tmp_path):
+    make_nic(host, "nic0", wire)
+    pod = netns.new("pod")
+    c = conf(tmp_path, device="nic0")
+    assert cni("host-device", "ADD", c, host=host, netns=netns.path(pod)).rc == 0
+    (tmp_path / "ctr1-eth0.json").write_text("{broken")
+    r = cni("host-device", "DEL", c, host=host, netns=netns.path(pod))
+    assert r.rc == 0, r
+    assert link_json("nic0", host) is not None
+    assert records(tmp_path) == []
+
+
 def test_del_without_netns_returns_nic_already_home_under_pod_name(host, wire, netns,
                                                                     tmp_path):
     make_nic(host, "nic0", wire)
@@ -355,6 +367,25 @@ def test_gc_returns_nics_of_stale_attachments(host, wire, netns, tmp_path):
     assert link_json("nic1", host) is not None
     assert link_json("eth0", pod1) is not None
     assert records(tmp_path) == ["keep-eth0.json"]
+
+
+def test_gc_leaves_other_networks_nics_alone(host, wire, netns, tmp_path):
+    make_nic(host, "nic0", wire)
+    make_nic(host, "nic1", wire)
+    pod1, pod2 = netns.new("pod1"), netns.new("pod2")
+    a = conf(tmp_path, version="1.1.0", device="nic0")
+    b = dict(conf(tmp_path, version="1.1.0", device="nic1"), name="othernet")
+    assert cni("host-device", "ADD", a, host=host, netns=netns.path(pod1),
+               containerid="ca").rc == 0
+    assert cni("host-device", "ADD", b, host=host, netns=netns.path(pod2),
+               containerid="cb").rc == 0
+    # GC of network "hdnet" with an empty valid list: only its own NIC comes back
+    r = cni("host-device", "GC", dict(a, **{"cni.dev/valid-attachments": []}), host=host,
+            containerid=None, netns=None, ifname=None)
+    assert r.rc == 0, r
+    assert link_json("nic0", host) is not None
+    assert link_json("eth0", pod2) is not None
+    assert records(tmp_path) == ["cb-eth0.json"]
 
 
 def test_status_check_gc_del_forwarded_to_ipam(host, wire, netns, tmp_path):

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -85,9 +87,9 @@ static void run_plugin(struct run *r, const char *const *env, const char *stdin_
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
-	if (stdin_text)
-		assert_int_equal(write(in[1], stdin_text, strlen(stdin_text)),
-				 (ssize_t)strlen(stdin_text));
+	/* A plugin that rejects its environment exits before reading stdin: EPIPE is fine. */
+	if (stdin_text && write(in[1], stdin_text, strlen(stdin_text)) < 0)
+		assert_int_equal(errno, EPIPE);
 	close(in[1]);
 	drain(out[0], r->out, sizeof(r->out));
 	drain(err[0], r->err, sizeof(r->err));
@@ -270,6 +272,7 @@ static void test_gc_valid_attachments_both_keys(void **state)
 
 int main(void)
 {
+	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_missing_variables_named_at_once),
 		cmocka_unit_test(test_del_needs_no_netns_status_needs_nothing),

@@ -1043,6 +1043,45 @@ static void test_dup_and_free_accept_null(void **state)
 	result_free(empty);
 }
 
+static void test_attachment_puts_every_ipam_address_on_the_interface(void **state)
+{
+	struct cni_result *ipam = result_new(), *r;
+	cJSON *conf_dns = cJSON_Parse("{\"nameservers\":[\"10.0.0.53\"]}");
+	cJSON *empty = cJSON_CreateObject();
+
+	(void)state;
+	assert_int_equal(result_add_ip(ipam, "10.1.0.5/24", "10.1.0.1", -1), 0);
+	assert_int_equal(result_add_ip(ipam, "fd00::5/64", NULL, -1), 1);
+	assert_int_equal(result_add_route(ipam, "0.0.0.0/0", "10.1.0.1"), 0);
+	ipam->dns = cJSON_Parse("{\"nameservers\":[\"1.1.1.1\"]}");
+
+	r = result_attachment_new("net1", "02:00:00:00:00:01", "/run/netns/p", conf_dns, ipam);
+	assert_non_null(r);
+	assert_int_equal(r->n_ifaces, 1);
+	assert_string_equal(r->ifaces[0].name, "net1");
+	assert_int_equal(r->n_ips, 2);
+	assert_int_equal(r->ips[0].interface, 0);
+	assert_int_equal(r->ips[1].interface, 0);
+	assert_int_equal(r->n_routes, 1);
+	/* the config's dns wins */
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(r->dns, "nameservers"), 0)
+			    ->valuestring, "10.0.0.53");
+	result_free(r);
+
+	/* an empty config dns leaves the IPAM's; no IPAM gives an L2-only result */
+	r = result_attachment_new("net1", NULL, NULL, empty, ipam);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(r->dns, "nameservers"), 0)
+			    ->valuestring, "1.1.1.1");
+	result_free(r);
+	r = result_attachment_new("eth0", NULL, NULL, NULL, NULL);
+	assert_int_equal(r->n_ips, 0);
+	assert_null(r->dns);
+	result_free(r);
+	result_free(ipam);
+	cJSON_Delete(conf_dns);
+	cJSON_Delete(empty);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1084,6 +1123,7 @@ int main(void)
 		cmocka_unit_test(test_merge_of_a_result_with_itself_doubles_it),
 		cmocka_unit_test(test_dup_is_a_deep_equal_copy),
 		cmocka_unit_test(test_dup_and_free_accept_null),
+		cmocka_unit_test(test_attachment_puts_every_ipam_address_on_the_interface),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
