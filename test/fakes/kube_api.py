@@ -869,7 +869,12 @@ class KubeApp(fakebase.FakeApp):
         node["metadata"] = {k: v for k, v in md.items() if k not in ("uid", "resourceVersion", "creationTimestamp")}
         node["metadata"].update({"uid": str(uuid.uuid4()), "resourceVersion": self.bump(),
                                  "creationTimestamp": now_rfc3339()})
-        node.setdefault("spec", {})
+        spec = node.setdefault("spec", {})
+        # the TaintNodesByCondition admission plugin: a new node is not ready until the node
+        # lifecycle controller (not played here) has seen it Ready and removes the taint
+        taints = spec.setdefault("taints", [])
+        if not any(t.get("key") == "node.kubernetes.io/not-ready" and t.get("effect") == "NoSchedule" for t in taints):
+            taints.append({"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"})
         # a real server keeps a status given on create; a kubelet sends it through /status
         node.setdefault("status", {"daemonEndpoints": {"kubeletEndpoint": {"Port": 0}},
                                    "nodeInfo": {k: "" for k in ("machineID", "systemUUID", "bootID",
