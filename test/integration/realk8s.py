@@ -174,10 +174,18 @@ class KubeServer:
     # ---- seeding -------------------------------------------------------------------------
     def create_node(self, name, cpu="4", memory="8Gi", storage="100Gi", pods="110", ready=True, labels=None,
                     unschedulable=False, taints=None):
+        """What a kubelet and the node lifecycle controller do: the node is registered (the
+        TaintNodesByCondition admission gives it node.kubernetes.io/not-ready:NoSchedule), its
+        kubelet reports capacity and conditions through /status, and the controller takes the
+        not-ready taint away once the node is Ready."""
         self.ok("POST", "/api/v1/nodes", node_body(name, labels=labels, unschedulable=unschedulable, taints=taints))
         self.made_nodes.append(name)
-        return self.ok("PATCH", f"/api/v1/nodes/{name}/status", node_status(cpu, memory, storage, pods, ready),
-                       "application/merge-patch+json")
+        out = self.ok("PATCH", f"/api/v1/nodes/{name}/status", node_status(cpu, memory, storage, pods, ready),
+                      "application/merge-patch+json")
+        if ready:
+            out = self.ok("PATCH", f"/api/v1/nodes/{name}", {"spec": {"taints": taints or None}},
+                          "application/merge-patch+json")
+        return out
 
     def create_pod(self, ns, name, node=None, **kw):
         out = self.ok("POST", f"/api/v1/namespaces/{ns}/pods", pod_body(name, **kw))

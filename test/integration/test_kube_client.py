@@ -261,3 +261,15 @@ def test_client_certificate_of_an_unknown_ca(kube, kubecall):
         pytest.skip("the fake refuses the TLS handshake instead (Python's ssl verifies while it handshakes)")
     r = run(kubecall, kube.kubeconfig("stranger"), "get", "vdno", "p")
     assert r.rc == 1 and "401 Unauthorized (check the kubeconfig's credentials)" in r.json["msg"], r
+
+
+def test_a_new_node_is_tainted_not_ready(kube):
+    """TaintNodesByCondition: until the node lifecycle controller has seen the node Ready."""
+    name = uniq("node")
+    out = kube.ok("POST", "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}})
+    kube.made_nodes.append(name)
+    assert out["spec"]["taints"] == [{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}]
+    s, out = kube.api("POST", "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}})
+    assert s == 409 and out["reason"] == "AlreadyExists"
+    s, out = kube.api("POST", "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "Bad_N"}})
+    assert s == 422 and out["reason"] == "Invalid"
