@@ -201,14 +201,16 @@ make_certs() {  # $1 = folder
 		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >serving.ext
 		openssl x509 -req -in serving.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
 			-extfile serving.ext -out serving.crt 2>/dev/null
-		# client certificates: admin (system:masters) and vdno-cert (bound to cluster-admin by RBAC)
+		# client certificates: admin (system:masters), vdno-cert (bound to cluster-admin by RBAC)
+		# and worker-1, the kubelet of node worker-1 (the Node authorizer's rules, NodeRestriction)
 		local who
-		for who in admin:system:masters vdno-cert:vdno; do
-			local cn=${who%%:*} org=${who#*:}
-			openssl req -newkey rsa:2048 -nodes -subj "/O=$org/CN=$cn" -keyout "$cn.key" -out "$cn.csr" 2>/dev/null
+		for who in "admin|system:masters" "vdno-cert|vdno" "system:node:worker-1|system:nodes"; do
+			local cn=${who%|*} org=${who#*|} file
+			file=${cn#system:node:}   # the node's certificate: worker-1.crt
+			openssl req -newkey rsa:2048 -nodes -subj "/O=$org/CN=$cn" -keyout "$file.key" -out "$file.csr" 2>/dev/null
 			printf 'extendedKeyUsage=clientAuth\n' >client.ext
-			openssl x509 -req -in "$cn.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
-				-extfile client.ext -out "$cn.crt" 2>/dev/null
+			openssl x509 -req -in "$file.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
+				-extfile client.ext -out "$file.crt" 2>/dev/null
 		done
 		# a client certificate from a CA the servers do not know
 		openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=stranger" \
@@ -287,7 +289,8 @@ start_region() {  # $1 = id, $2 = apiserver port, $3 = etcd client port, $4 = et
 		--bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$port" --insecure-port 0 \
 		--tls-cert-file "$pki/serving.crt" --tls-private-key-file "$pki/serving.key" \
 		--client-ca-file "$pki/ca.crt" --token-auth-file "$pki/tokens.csv" \
-		--authorization-mode RBAC --disable-admission-plugins ServiceAccount \
+		--authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+		--disable-admission-plugins ServiceAccount \
 		--endpoint-reconciler-type none \
 		--service-account-issuer "https://127.0.0.1:$port" --service-account-key-file "$pki/sa.pub" \
 		--service-account-signing-key-file "$pki/sa.key" --service-cluster-ip-range 10.96.0.0/16 \
@@ -343,6 +346,7 @@ do_start() {
 		return 0
 	fi
 	do_stop >/dev/null 2>&1 || true
+	trap start_failed EXIT
 	mkdir -p "$STATE"
 	chmod 700 "$STATE"
 	make_certs "$STATE/pki"
@@ -376,6 +380,7 @@ do_start() {
 	out = {"ca": os.path.join(pki, "ca.crt"),
 	       "adminCert": os.path.join(pki, "admin.crt"), "adminKey": os.path.join(pki, "admin.key"),
 	       "clientCert": os.path.join(pki, "vdno-cert.crt"), "clientKey": os.path.join(pki, "vdno-cert.key"),
+	       "nodeCert": os.path.join(pki, "worker-1.crt"), "nodeKey": os.path.join(pki, "worker-1.key"),
 	       "strangerCert": os.path.join(pki, "stranger.crt"), "strangerKey": os.path.join(pki, "stranger.key"),
 	       "token": token, "badToken": bad, "forbiddenToken": "nobody-token-5d2a",
 	       "regions": regions}
@@ -384,12 +389,12 @@ do_start() {
 	    json.dump(out, f, indent=2)
 	os.rename(tmp, os.path.join(state, "regions.json"))
 	EOF
+	trap - EXIT
 	say "$n regions ready in $(( $(date +%s) - t0 ))s: $STATE/regions.json"
 }
 
-do_stop() {
-	local d f pid pids=() waited=0
-	[ -d "$STATE" ] || { say "nothing to stop ($STATE absent)"; return 0; }
+kill_regions() {  # TERM, 10 s, KILL: every process of $STATE's regions
+	local f pid pids=() waited=0
 	for f in "$STATE"/r*/apiserver.pid "$STATE"/r*/etcd.pid; do
 		[ -f "$f" ] || continue
 		pid=$(live_pid "$f") || continue
@@ -403,9 +408,19 @@ do_stop() {
 		sleep 0.1; waited=$((waited + 1))
 	done
 	for pid in "${pids[@]+"${pids[@]}"}"; do kill -KILL "$pid" 2>/dev/null || true; done
-	for d in "$STATE"/r*/; do [ -d "$d" ] && rm -rf "$d"; done
+}
+
+do_stop() {
+	[ -d "$STATE" ] || { say "nothing to stop ($STATE absent)"; return 0; }
+	kill_regions
 	rm -rf "$STATE"
 	say "stopped; $STATE removed"
+}
+
+start_failed() {  # EXIT trap of a start that did not finish: nothing is left running
+	kill_regions
+	rm -f "$STATE/regions.json"
+	say "start failed: the regions are stopped; logs kept in $STATE/r*/ ('$0 stop' removes them)"
 }
 
 do_status() {
