@@ -504,6 +504,38 @@ class KubeApp(fakebase.FakeApp):
         if (verb, ns) in self.forbid or (verb, "*") in self.forbid:
             self.forbidden(req, verb, ns, resource, name, subresource)
 
+    def check_node(self, req, verb, ns, name, sub, pod):
+        """The Node authorizer and the NodeRestriction admission, for a client certificate of a
+        kubelet (O=system:nodes, CN=system:node:NAME): it may read pods and patch or update the
+        status of the pods bound to its node, never patch, update or create pods themselves."""
+        user = getattr(req, "user", None) or ""
+        if not user.startswith("system:node:") or "system:nodes" not in req.client_orgs():
+            return
+        node = user[len("system:node:"):]
+        if verb in ("get", "list"):
+            return
+        if sub == "status" and verb in ("patch", "update"):
+            if pod is not None and pod.get("spec", {}).get("nodeName") != node:
+                fail(403, "Forbidden", 'pods "%s" is forbidden: node "%s" can only update pod status for pods '
+                                       'with spec.nodeName set to itself' % (name, node),
+                     {"name": name, "kind": "pods"})
+            return
+        if verb == "delete":
+            if pod is not None and pod.get("spec", {}).get("nodeName") != node:
+                fail(403, "Forbidden", 'pods "%s" is forbidden: node "%s" can only delete pods with spec.nodeName '
+                                       'set to itself' % (name, node), {"name": name, "kind": "pods"})
+            return
+        if verb == "create" and sub is None:  # allowed by the authorizer, refused by NodeRestriction
+            try:
+                body = req.json()
+                pname = (body.get("metadata") or {}).get("name") or ""
+            except (ValueError, AttributeError):
+                pname = ""
+            fail(403, "Forbidden", 'pods "%s" is forbidden: pod does not have "kubernetes.io/config.mirror" '
+                                   'annotation, node "%s" can only create mirror pods' % (pname, node),
+                 {"name": pname, "kind": "pods"})
+        self.forbidden(req, verb, ns, "pods", name, sub)
+
     def check_anonymous(self, req):
         """system:anonymous has no RBAC binding: every API request is refused."""
         if getattr(req, "user", None) != "system:anonymous":
@@ -591,6 +623,7 @@ class KubeApp(fakebase.FakeApp):
                         pods = [p for (pns, _), p in self.pods.items() if pns == ns]
                         return self.list_objects(req, pods, "PodList", POD_FIELDS)
                     self.check_forbidden(req, "create", ns)
+                    self.check_node(req, "create", ns, None, None, None)
                     return self.create_pod(req, ns)
                 name = r[3]
                 if len(r) == 4:
@@ -603,9 +636,10 @@ class KubeApp(fakebase.FakeApp):
                     self.no_route()
                 verb = {"GET": "get", "PATCH": "patch", "PUT": "update", "DELETE": "delete", "POST": "create"}[m]
                 self.check_forbidden(req, verb, ns, name=name, subresource=r[4] if len(r) == 5 else None)
+                pod = self.pods.get((ns, name))
+                self.check_node(req, verb, ns, name, r[4] if len(r) == 5 else None, pod)
                 if m == "PATCH":  # like the real server: the media type before the object
                     self.check_patch_type(req)
-                pod = self.pods.get((ns, name))
                 if m == "PUT":
                     return self.put_pod(req, ns, name, pod)
                 if m == "POST":
