@@ -5,7 +5,8 @@ that a test can run against both.
     srv.kind                    "fake" | "real"
     srv.kubeconfig(form)        path of a kubeconfig: "cert" (client certificate), "token",
                                 "badtoken" (an unknown token), "forbidden" (a token with no RBAC
-                                binding; the fake gets --forbid instead)
+                                binding), "node" (the kubelet of node worker-1: O=system:nodes),
+                                "stranger" (a client certificate of an unknown CA)
     srv.api(method, path, body, content_type=..., creds="admin") -> (status, JSON or text)
     srv.create_node(...), srv.create_pod(...), srv.bind(...), srv.set_pod_status(...)
     srv.cleanup()               deletes every pod and node this object made
@@ -120,6 +121,8 @@ class KubeServer:
             "forbidden": {"token": FORBIDDEN_TOKEN},
             "stranger": {"client-certificate": str(self.pki / "stranger.crt"),
                          "client-key": str(self.pki / "stranger.key")},
+            "node": {"client-certificate": str(self.pki / "worker-1.crt"),
+                     "client-key": str(self.pki / "worker-1.key")},
         }[form]
         path = self.workdir / f"{self.kind}-{id(self)}-{form}.kubeconfig"
         # JSON is YAML: the kubeconfig parser reads it as such
@@ -136,13 +139,14 @@ class KubeServer:
     # ---- raw API -----------------------------------------------------------------------
     def _context(self, creds):
         ctx = ssl.create_default_context(cafile=str(self.pki / "ca.crt"))
-        if creds in ("admin", "cert", "stranger"):
-            name = {"admin": "admin", "cert": "vdno-cert", "stranger": "stranger"}[creds]
+        if creds in ("admin", "cert", "stranger", "node"):
+            name = {"admin": "admin", "cert": "vdno-cert", "stranger": "stranger", "node": "worker-1"}[creds]
             ctx.load_cert_chain(str(self.pki / f"{name}.crt"), str(self.pki / f"{name}.key"))
         return ctx
 
     def api(self, method, path, body=None, content_type="application/json", creds="admin", query=None):
-        """creds: admin | cert | stranger (client certificates), token | badtoken | forbidden, none.
+        """creds: admin | cert | node | stranger (client certificates), token | badtoken | forbidden,
+        none.
         content_type None sends no Content-Type at all."""
         u = urllib.parse.urlsplit(self.server)
         conn = http.client.HTTPSConnection(u.hostname, u.port, context=self._context(creds), timeout=20)

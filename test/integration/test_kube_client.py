@@ -273,3 +273,51 @@ def test_a_new_node_is_tainted_not_ready(kube):
     assert s == 409 and out["reason"] == "AlreadyExists"
     s, out = kube.api("POST", "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "Bad_N"}})
     assert s == 422 and out["reason"] == "Invalid"
+
+
+def test_a_nodes_own_credentials(kube, kubecall):
+    """A kubelet's client certificate (O=system:nodes, CN=system:node:worker-1): the Node
+    authorizer lets it read pods and patch the status of the pods bound to it, nothing else, and
+    NodeRestriction keeps it to its own pods. multicni may run with such a kubeconfig: the
+    network-status annotation goes through pods/status."""
+    kc = kube.kubeconfig("node")
+    kube.create_node("worker-1")
+    other = uniq("node")
+    kube.create_node(other)
+    mine, theirs, free = uniq("mine"), uniq("theirs"), uniq("free")
+    kube.create_pod("default", mine, node="worker-1", annotations={"keep": "me"})
+    kube.create_pod("default", theirs, node=other)
+    kube.create_pod("default", free)
+    assert run(kubecall, kc, "get", "default", theirs).rc == 0
+    r = run(kubecall, kc, "patch-annotations", "default", mine, '{"k8s.v1.cni.cncf.io/network-status":"[]"}')
+    assert r.rc == 0, r
+    assert kube.pod("default", mine)["metadata"]["annotations"] == {"keep": "me",
+                                                                    "k8s.v1.cni.cncf.io/network-status": "[]"}
+    # another node's pod: refused on /status, and on the pod itself
+    r = run(kubecall, kc, "patch-annotations", "default", theirs, '{"a":"b"}')
+    assert r.rc == 1, r
+    assert (f'PATCH pod default/{theirs}: 403 Forbidden: pods "{theirs}" is forbidden: User "system:node:worker-1" '
+            f'cannot patch resource "pods" in API group "" in the namespace "default"') in r.json["msg"]
+    s, out = kube.api("PATCH", f"/api/v1/namespaces/default/pods/{theirs}/status", {"metadata": {}},
+                      "application/merge-patch+json", creds="node")
+    assert s == 403 and out["message"] == (f'pods "{theirs}" is forbidden: node "worker-1" can only update pod '
+                                           f'status for pods with spec.nodeName set to itself')
+    s, out = kube.api("PATCH", f"/api/v1/namespaces/default/pods/{mine}", {"metadata": {}},
+                      "application/merge-patch+json", creds="node")
+    assert s == 403 and "cannot patch resource \"pods\"" in out["message"]
+    s, out = kube.api("POST", "/api/v1/namespaces/default/pods", {"apiVersion": "v1", "kind": "Pod",
+                                                                 "metadata": {"name": "p9"}, "spec": {}},
+                      creds="node")
+    assert s == 403 and out["message"] == ('pods "p9" is forbidden: pod does not have "kubernetes.io/config.mirror" '
+                                           'annotation, node "worker-1" can only create mirror pods')
+    s, out = kube.api("POST", f"/api/v1/namespaces/default/pods/{free}/binding",
+                      {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": free},
+                       "target": {"name": "worker-1"}}, creds="node")
+    assert s == 403 and out["message"] == (f'pods "{free}" is forbidden: User "system:node:worker-1" cannot create '
+                                           f'resource "pods/binding" in API group "" in the namespace "default"')
+    s, out = kube.api("DELETE", f"/api/v1/namespaces/default/pods/{theirs}", creds="node")
+    assert s == 403 and out["message"] == (f'pods "{theirs}" is forbidden: node "worker-1" can only delete pods '
+                                           f'with spec.nodeName set to itself')
+    s, out = kube.api("PATCH", "/api/v1/namespaces/default/pods/no-such-pod/status", {"metadata": {}},
+                      "application/merge-patch+json", creds="node")
+    assert s == 404
