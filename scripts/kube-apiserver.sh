@@ -218,8 +218,10 @@ make_certs() {  # $1 = folder
 		openssl genrsa -out sa.key 2048 2>/dev/null
 		openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
 		rm -f ./*.csr ./*.ext ca.srl
-		# token,user,uid,"groups": vdno is bound to cluster-admin; nobody has no binding (403s)
-		printf '%s,vdno,1001,"vdno"\n%s,nobody,1002\n' "$TOKEN" "nobody-token-5d2a" >tokens.csv
+		# token,user,uid,"groups": vdno is bound to cluster-admin; nobody and vdn-cni have no
+		# binding (403s; a test binds vdn-cni the ClusterRole of conf-examples/daemonset.yaml)
+		printf '%s,vdno,1001,"vdno"\n%s,nobody,1002\n%s,vdn-cni,1003\n' "$TOKEN" "nobody-token-5d2a" \
+			"vdn-cni-token-3b9e" >tokens.csv
 		chmod 600 ./*.key tokens.csv
 	)
 }
@@ -383,6 +385,7 @@ do_start() {
 	       "nodeCert": os.path.join(pki, "worker-1.crt"), "nodeKey": os.path.join(pki, "worker-1.key"),
 	       "strangerCert": os.path.join(pki, "stranger.crt"), "strangerKey": os.path.join(pki, "stranger.key"),
 	       "token": token, "badToken": bad, "forbiddenToken": "nobody-token-5d2a",
+	       "vdnCniToken": "vdn-cni-token-3b9e",
 	       "regions": regions}
 	tmp = os.path.join(state, "regions.json.tmp")
 	with open(tmp, "w") as f:

@@ -39,6 +39,7 @@ from client import Fake  # noqa: E402
 TOKEN = "vdno-test-token-6f1c2e"
 BAD_TOKEN = "vdno-bad-token-000000"
 FORBIDDEN_TOKEN = "nobody-token-5d2a"
+VDN_CNI_TOKEN = "vdn-cni-token-3b9e"   # user vdn-cni, no binding until a test gives it one
 PAUSE = "registry.k8s.io/pause:3.9"
 TAG = secrets.token_hex(2)      # in object names, so reruns against a kept server never collide
 
@@ -119,6 +120,7 @@ class KubeServer:
             "token": {"token": TOKEN},
             "badtoken": {"token": BAD_TOKEN},
             "forbidden": {"token": FORBIDDEN_TOKEN},
+            "vdn-cni": {"token": VDN_CNI_TOKEN},
             "stranger": {"client-certificate": str(self.pki / "stranger.crt"),
                          "client-key": str(self.pki / "stranger.key")},
             "node": {"client-certificate": str(self.pki / "worker-1.crt"),
@@ -156,7 +158,8 @@ class KubeServer:
         headers = {"Accept": "application/json", "User-Agent": "vdn-cni-tests"}
         if data is not None and content_type:
             headers["Content-Type"] = content_type
-        tok = {"token": TOKEN, "badtoken": BAD_TOKEN, "forbidden": FORBIDDEN_TOKEN}.get(creds)
+        tok = {"token": TOKEN, "badtoken": BAD_TOKEN, "forbidden": FORBIDDEN_TOKEN,
+               "vdn-cni": VDN_CNI_TOKEN}.get(creds)
         if tok:
             headers["Authorization"] = "Bearer " + tok
         try:

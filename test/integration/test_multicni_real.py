@@ -126,3 +126,36 @@ def test_del_after_the_pod_is_gone(host, netns, tmp_path, region, recs):
     assert res.rc == 0, res
     assert [x["command"] for x in calls(la)] == ["ADD", "DEL"] and [x["command"] for x in calls(lb)] == ["ADD", "DEL"]
     assert caches(tmp_path / "st") == []
+
+
+def test_the_daemonsets_rbac_is_enough(host, netns, tmp_path, region, recs):
+    """conf-examples/daemonset.yaml's ClusterRole, bound to a user of the real server: multicni
+    reads the pod and writes network-status with those rights and no more."""
+    import yaml
+    from realk8s import ROOT
+    docs = list(yaml.safe_load_all(open(ROOT / "conf-examples" / "daemonset.yaml")))
+    role = next(d for d in docs if d and d["kind"] == "ClusterRole")
+    rname = uniq("vdn-cni")
+    role["metadata"] = {"name": rname}
+    rbac = "/apis/rbac.authorization.k8s.io/v1"
+    region.ok("POST", f"{rbac}/clusterroles", role)
+    try:
+        region.ok("POST", f"{rbac}/clusterrolebindings", {
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": rname},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": rname},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "vdn-cni"}]})
+        la, lb, plugins = recs
+        name = uniq("web")
+        region.create_pod("vdno", name, node="worker-1", annotations={"cni-plugins": '["rec-b"]'})
+        c = mc_conf(tmp_path / "st", plugins, kubeconfig=region.kubeconfig("vdn-cni"))
+        res = cni("multicni", "ADD", c, host=host, netns=netns.path(netns.new("pod")), args=k8s_args(name, ns="vdno"))
+        assert res.rc == 0 and "not written" not in res.stderr, res
+        assert json.loads(region.pod("vdno", name)["metadata"]["annotations"][STATUS])[0]["name"] == "rec-b"
+        # and no more: the pod itself may not be patched, nor pods listed
+        s, out = region.api("PATCH", f"/api/v1/namespaces/vdno/pods/{name}", {"metadata": {}},
+                            "application/merge-patch+json", creds="vdn-cni")
+        assert s == 403, out
+        assert region.api("GET", "/api/v1/pods", creds="vdn-cni")[0] == 403
+    finally:
+        region.api("DELETE", f"{rbac}/clusterrolebindings/{rname}")
+        region.api("DELETE", f"{rbac}/clusterroles/{rname}")
