@@ -14,12 +14,17 @@
 # Go (1.19 on bookworm) after swapping the vendored reflect2 v1.0.1 (broken on Go >= 1.18) for
 # Debian's 1.0.2. Only the binary and a stamp are kept. About 7-10 minutes on 2 cores.
 #
-# start N: a CA, a serving certificate for 127.0.0.1, client certificates, a token file; per
-# region rK (K = 1..N) an etcd and a kube-apiserver on free loopback ports, and two kubeconfigs
-# (rK-cert.kubeconfig: client certificate, user admin in system:masters; rK-token.kubeconfig:
-# bearer token, user vdno bound to cluster-admin). $VDN_K8S_STATE/regions.json describes them:
-#   {"ca": ..., "token": ..., "badToken": ..., "regions": [{"id": "r1", "server": "https://127.0.0.1:P",
-#    "port": P, "etcdPort": E, "kubeconfigCert": ..., "kubeconfigToken": ..., "log": ...}]}
+# start N: a CA, a serving certificate for 127.0.0.1, client certificates (admin in
+# system:masters, vdno-cert bound to cluster-admin, worker-1 a kubelet in system:nodes, stranger
+# from an unknown CA), a token file (vdno bound to cluster-admin; nobody and vdn-cni unbound); per
+# region rK (K = 1..N) an etcd and a kube-apiserver on free loopback ports (Node,RBAC authorizers,
+# NodeRestriction, no ServiceAccount admission, no endpoint reconciler), namespace vdno, and two
+# kubeconfigs: rK-cert.kubeconfig (vdno-cert) and rK-token.kubeconfig (vdno's token, namespace
+# vdno). $VDN_K8S_STATE/regions.json describes them:
+#   {"ca", "adminCert", "adminKey", "clientCert", "clientKey", "nodeCert", "nodeKey", "token", ...,
+#    "regions": [{"id": "r1", "server": "https://127.0.0.1:P", "port": P, "etcdPort": E,
+#                 "kubeconfigCert", "kubeconfigToken", "apiserverLog", "etcdLog"}]}
+# Starting the same N again while all answer is a no-op; another N restarts them all.
 # Logs: $VDN_K8S_STATE/rK/{apiserver,etcd}.log; the build's: $VDN_K8S_CACHE/build.log.
 #
 # Environment: VDN_K8S_CACHE (default /var/cache/vdn-cni), VDN_K8S_STATE (default /run/vdn-k8s).
