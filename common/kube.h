@@ -24,7 +24,9 @@
  *   CNI_ERR_TRY_AGAIN when the server could not be reached or answered in time. */
 int kube_pod_get(const struct kubeconfig *kc, const char *ns, const char *name, long budget_ms,
 		 cJSON **pod, struct cni_err *e);
-/* Merge patch of metadata.annotations; a JSON null value removes that annotation. */
+/* Merge patch of metadata.annotations; a JSON null value removes that annotation. Sent to
+ * pods/<name>/status (what a node's own credentials may patch, for the pods bound to it), and
+ * on a 403 there to the pod itself (an account allowed to patch pods only). */
 int kube_pod_patch_annotations(const struct kubeconfig *kc, const char *ns, const char *name,
 			       const cJSON *annotations, long budget_ms, struct cni_err *e);
 /* created may be NULL when the caller does not want the server's copy. */

@@ -115,11 +115,13 @@ def manifest():
     return {(d["kind"], d["metadata"]["name"]): d for d in docs}
 
 
-def test_daemonset_may_read_and_patch_pods_and_nothing_else():
+def test_daemonset_may_read_pods_and_patch_their_status_and_nothing_else():
+    # network-status goes through pods/status, like Multus (a real API server's verdict on these
+    # rules: test/integration/test_multicni_real.py)
     m = manifest()
     role = m[("ClusterRole", "vdn-cni")]
-    assert role["rules"] == [{"apiGroups": [""], "resources": ["pods"],
-                              "verbs": ["get", "patch"]}]
+    assert role["rules"] == [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]},
+                             {"apiGroups": [""], "resources": ["pods/status"], "verbs": ["patch"]}]
     binding = m[("ClusterRoleBinding", "vdn-cni")]
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "vdn-cni",
                                     "namespace": "kube-system"}]

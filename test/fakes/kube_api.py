@@ -346,6 +346,10 @@ class KubeApp(fakebase.FakeApp):
         p.add_argument("--forbid", action="append", default=[], metavar="VERB:NAMESPACE",
                        help="answer 403 to VERB (get, list, create, patch, update, delete) on pods in "
                             "NAMESPACE (* = all)")
+        p.add_argument("--anonymous", action="store_true",
+                       help="a request without credentials is user system:anonymous, who may only read "
+                            "/healthz, /livez, /readyz and /version: 403 elsewhere (a real server's default, "
+                            "--anonymous-auth=true); without this flag: 401 (--anonymous-auth=false)")
         p.add_argument("--auto-run", type=float, default=None, metavar="SECONDS",
                        help="SECONDS after creation a Pending pod is bound to a node and becomes Running "
                             "with a podIP (default: pods stay Pending)")
@@ -482,18 +486,84 @@ class KubeApp(fakebase.FakeApp):
             if u in self.basic and self.basic[u] == pw:
                 req.user = u
                 return None
+        if not auth.strip() and self.args.anonymous:
+            req.user = "system:anonymous"
+            return None
         return Response(401, status_body(401, "Unauthorized", "Unauthorized"))
 
-    def check_forbidden(self, req, verb, ns, resource="pods"):
+    @staticmethod
+    def forbidden(req, verb, ns, resource="pods", name=None, subresource=None):
+        """403 worded like the RBAC authorizer's."""
+        scope = ' in the namespace "%s"' % ns if ns else " at the cluster scope"
+        what = '%s "%s"' % (resource, name) if name else resource
+        details = {"name": name, "kind": resource} if name else {"kind": resource}
+        fail(403, "Forbidden", '%s is forbidden: User "%s" cannot %s resource "%s" in API group ""%s'
+             % (what, req.user, verb, resource + ("/" + subresource if subresource else ""), scope), details)
+
+    def check_forbidden(self, req, verb, ns, resource="pods", name=None, subresource=None):
         if (verb, ns) in self.forbid or (verb, "*") in self.forbid:
-            scope = ' in the namespace "%s"' % ns if ns else " at the cluster scope"
-            fail(403, "Forbidden", '%s is forbidden: User "%s" cannot %s resource "%s" in API group ""%s'
-                 % (resource, req.user, verb, resource, scope), {"kind": resource})
+            self.forbidden(req, verb, ns, resource, name, subresource)
+
+    def check_node(self, req, verb, ns, name, sub, pod):
+        """The Node authorizer and the NodeRestriction admission, for a client certificate of a
+        kubelet (O=system:nodes, CN=system:node:NAME): it may read pods and patch or update the
+        status of the pods bound to its node, never patch, update or create pods themselves."""
+        user = getattr(req, "user", None) or ""
+        if not user.startswith("system:node:") or "system:nodes" not in req.client_orgs():
+            return
+        node = user[len("system:node:"):]
+        if verb in ("get", "list"):
+            return
+        if sub == "status" and verb in ("patch", "update"):
+            if pod is not None and pod.get("spec", {}).get("nodeName") != node:
+                fail(403, "Forbidden", 'pods "%s" is forbidden: node "%s" can only update pod status for pods '
+                                       'with spec.nodeName set to itself' % (name, node),
+                     {"name": name, "kind": "pods"})
+            return
+        if verb == "delete":
+            if pod is not None and pod.get("spec", {}).get("nodeName") != node:
+                fail(403, "Forbidden", 'pods "%s" is forbidden: node "%s" can only delete pods with spec.nodeName '
+                                       'set to itself' % (name, node), {"name": name, "kind": "pods"})
+            return
+        if verb == "create" and sub is None:  # allowed by the authorizer, refused by NodeRestriction
+            try:
+                body = req.json()
+                pname = (body.get("metadata") or {}).get("name") or ""
+            except (ValueError, AttributeError):
+                pname = ""
+            fail(403, "Forbidden", 'pods "%s" is forbidden: pod does not have "kubernetes.io/config.mirror" '
+                                   'annotation, node "%s" can only create mirror pods' % (pname, node),
+                 {"name": pname, "kind": "pods"})
+        self.forbidden(req, verb, ns, "pods", name, sub)
+
+    def check_anonymous(self, req):
+        """system:anonymous has no RBAC binding: every API request is refused."""
+        if getattr(req, "user", None) != "system:anonymous":
+            return
+        s, m = req.segments, req.method
+        if s in (["healthz"], ["livez"], ["readyz"], ["version"]):
+            return
+        verb = {"GET": "get", "POST": "create", "PATCH": "patch", "PUT": "update", "DELETE": "delete"}.get(m, "get")
+        r = s[2:] if s[:2] == ["api", "v1"] else []
+        ns, res, name, sub = None, None, None, None
+        if len(r) >= 2 and r[0] == "namespaces" and len(r) >= 3:
+            ns, res, name, sub = r[1], r[2], (r[3] if len(r) > 3 else None), (r[4] if len(r) > 4 else None)
+        elif r:
+            res, name, sub = r[0], (r[1] if len(r) > 1 else None), (r[2] if len(r) > 2 else None)
+            if res == "namespaces":  # a namespace is "in" itself
+                ns = name
+        if res is None:
+            fail(403, "Forbidden", 'forbidden: User "system:anonymous" cannot %s path "%s"'
+                 % (verb, req.raw_path.split("?")[0]), {})
+        if verb == "get" and name is None:
+            verb = "list"
+        self.forbidden(req, verb, ns, res, name if verb != "create" or sub else None, sub)
 
     # ---- routing ----------------------------------------------------------------
     def route(self, req):
         s = req.segments
         m = req.method
+        self.check_anonymous(req)
         if s in (["healthz"], ["livez"], ["readyz"]) and m == "GET":
             return Response(200, "ok", "text/plain; charset=utf-8")
         if s == ["version"] and m == "GET":
@@ -509,14 +579,24 @@ class KubeApp(fakebase.FakeApp):
         r = s[2:]
         with self.lock:
             if r == ["nodes"]:
-                self.allow(m, "GET")
+                self.allow(m, "GET", "POST")
+                if m == "POST":
+                    return self.create_node(req)
                 return self.list_objects(req, list(self.nodes.values()), "NodeList", NODE_FIELDS)
             if len(r) in (2, 3) and r[0] == "nodes" and (len(r) == 2 or r[2] == "status"):
-                self.allow(m, "GET", "PATCH")
+                if len(r) == 2:
+                    self.allow(m, "GET", "PATCH", "DELETE")
+                else:
+                    self.allow(m, "GET", "PATCH")
+                if m == "PATCH":  # like the real server: the media type before the object
+                    self.check_patch_type(req)
                 node = self.nodes.get(r[1])
                 if node is None:
                     not_found("nodes", r[1])
                 if m == "GET":
+                    return Response(200, self.with_kind(node, "Node"))
+                if m == "DELETE":
+                    del self.nodes[r[1]]
                     return Response(200, self.with_kind(node, "Node"))
                 return self.patch(req, node, "Node", "nodes", status=len(r) == 3,
                                   store=lambda o: self.nodes.__setitem__(r[1], o))
@@ -543,28 +623,33 @@ class KubeApp(fakebase.FakeApp):
                         pods = [p for (pns, _), p in self.pods.items() if pns == ns]
                         return self.list_objects(req, pods, "PodList", POD_FIELDS)
                     self.check_forbidden(req, "create", ns)
+                    self.check_node(req, "create", ns, None, None, None)
                     return self.create_pod(req, ns)
                 name = r[3]
                 if len(r) == 4:
                     self.allow(m, "GET", "PATCH", "PUT", "DELETE")
                 elif len(r) == 5 and r[4] == "status":
                     self.allow(m, "GET", "PATCH")
+                elif len(r) == 5 and r[4] == "binding":
+                    self.allow(m, "POST")
                 else:
                     self.no_route()
-                verb = {"GET": "get", "PATCH": "patch", "PUT": "update", "DELETE": "delete"}[m]
-                self.check_forbidden(req, verb, ns)
+                verb = {"GET": "get", "PATCH": "patch", "PUT": "update", "DELETE": "delete", "POST": "create"}[m]
+                self.check_forbidden(req, verb, ns, name=name, subresource=r[4] if len(r) == 5 else None)
                 pod = self.pods.get((ns, name))
+                self.check_node(req, verb, ns, name, r[4] if len(r) == 5 else None, pod)
+                if m == "PATCH":  # like the real server: the media type before the object
+                    self.check_patch_type(req)
                 if m == "PUT":
                     return self.put_pod(req, ns, name, pod)
+                if m == "POST":
+                    return self.bind_pod(req, ns, name, pod)
                 if pod is None:
                     not_found("pods", name)
                 if m == "GET":
                     return Response(200, self.with_kind(pod, "Pod"))
                 if m == "DELETE":
-                    del self.pods[(ns, name)]
-                    out = copy.deepcopy(pod)
-                    out["metadata"]["resourceVersion"] = self.bump()
-                    return Response(200, self.with_kind(out, "Pod"))
+                    return self.delete_pod(req, ns, name, pod)
                 return self.patch(req, pod, "Pod", "pods", status=len(r) == 5,
                                   store=lambda o: self.pods.__setitem__((ns, name), o))
         self.no_route()
@@ -794,6 +879,114 @@ class KubeApp(fakebase.FakeApp):
             pod["metadata"]["resourceVersion"] = self.bump()
             self.pods[(ns, name)] = pod
 
+    # ---- nodes, binding, delete ---------------------------------------------------
+    def create_node(self, req):
+        try:
+            body = req.json()
+        except ValueError as e:
+            bad_request('Node in version "v1" cannot be handled as a Node: %s' % e)
+        if not isinstance(body, dict) or body.get("kind") not in (None, "Node"):
+            bad_request('Node in version "v1" cannot be handled as a Node: not a Node')
+        md = body.get("metadata") or {}
+        name = md.get("name") or ""
+        if not name:
+            invalid("Node", name, [("metadata.name", "FieldValueRequired",
+                                    "Required value: name or generateName is required")])
+        if len(name) > 253 or not DNS1123_SUBDOMAIN.match(name):
+            invalid("Node", name, [("metadata.name", "FieldValueInvalid",
+                                    'Invalid value: "%s": %s' % (name, SUBDOMAIN_MSG))])
+        if name in self.nodes:
+            fail(409, "AlreadyExists", 'nodes "%s" already exists' % name, {"name": name, "kind": "nodes"})
+        node = copy.deepcopy(body)
+        node.pop("kind", None)
+        node.pop("apiVersion", None)
+        node["metadata"] = {k: v for k, v in md.items() if k not in ("uid", "resourceVersion", "creationTimestamp")}
+        node["metadata"].update({"uid": str(uuid.uuid4()), "resourceVersion": self.bump(),
+                                 "creationTimestamp": now_rfc3339()})
+        spec = node.setdefault("spec", {})
+        # the TaintNodesByCondition admission plugin: a new node is not ready until the node
+        # lifecycle controller (not played here) has seen it Ready and removes the taint
+        taints = spec.setdefault("taints", [])
+        if not any(t.get("key") == "node.kubernetes.io/not-ready" and t.get("effect") == "NoSchedule" for t in taints):
+            taints.append({"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"})
+        # a real server keeps a status given on create; a kubelet sends it through /status
+        node.setdefault("status", {"daemonEndpoints": {"kubeletEndpoint": {"Port": 0}},
+                                   "nodeInfo": {k: "" for k in ("machineID", "systemUUID", "bootID",
+                                                                "kernelVersion", "osImage",
+                                                                "containerRuntimeVersion", "kubeletVersion",
+                                                                "kubeProxyVersion", "operatingSystem",
+                                                                "architecture")}})
+        self.nodes[name] = node
+        return Response(201, self.with_kind(node, "Node"))
+
+    def bind_pod(self, req, ns, name, pod):
+        """POST .../pods/{name}/binding, what a scheduler does: sets spec.nodeName once."""
+        try:
+            body = req.json()
+        except ValueError as e:
+            bad_request('Binding in version "v1" cannot be handled as a Binding: %s' % e)
+        target = (body or {}).get("target") or {} if isinstance(body, dict) else {}
+        node = target.get("name") or ""
+        if not node:
+            invalid("Binding", name, [("target.name", "FieldValueRequired", "Required value")])
+        if pod is None:
+            not_found("pods", name)
+        if pod["metadata"].get("deletionTimestamp"):
+            fail(409, "Conflict", 'Operation cannot be fulfilled on pods/binding "%s": pod %s is being deleted, '
+                                  'cannot be assigned to a host' % (name, name), {"name": name, "kind": "pods/binding"})
+        if pod.get("spec", {}).get("nodeName"):
+            fail(409, "Conflict", 'Operation cannot be fulfilled on pods/binding "%s": pod %s is already assigned '
+                                  'to node "%s"' % (name, name, pod["spec"]["nodeName"]),
+                 {"name": name, "kind": "pods/binding"})
+        pod = copy.deepcopy(pod)
+        pod["spec"]["nodeName"] = node
+        conds = [c for c in pod.setdefault("status", {}).get("conditions") or [] if c.get("type") != "PodScheduled"]
+        conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                      "lastTransitionTime": now_rfc3339()})
+        pod["status"]["conditions"] = conds
+        pod["metadata"]["resourceVersion"] = self.bump()
+        self.pods[(ns, name)] = pod
+        return Response(201, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})
+
+    def delete_pod(self, req, ns, name, pod):
+        """Like the real server: a pod on no node, or finished, goes at once; a bound one gets a
+        deletionTimestamp and waits for its kubelet (--auto-run plays it: the pod goes after
+        min(grace, auto-run) seconds; without it the pod stays Terminating), unless
+        gracePeriodSeconds=0."""
+        q = req.query.get("gracePeriodSeconds")
+        try:
+            grace = int(q) if q not in (None, "") else int(pod.get("spec", {}).get("terminationGracePeriodSeconds", 30))
+        except ValueError:
+            bad_request("gracePeriodSeconds: invalid value %r" % q)
+        if not pod.get("spec", {}).get("nodeName") or pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            grace = 0
+        md = pod["metadata"]
+        if grace <= 0:
+            del self.pods[(ns, name)]
+            out = copy.deepcopy(pod)
+            out["metadata"]["resourceVersion"] = self.bump()
+            return Response(200, self.with_kind(out, "Pod"))
+        old = md.get("deletionGracePeriodSeconds")
+        if old is None or grace < old:
+            pod = copy.deepcopy(pod)
+            when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=grace)
+            pod["metadata"]["deletionTimestamp"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+            pod["metadata"]["deletionGracePeriodSeconds"] = grace
+            pod["metadata"]["resourceVersion"] = self.bump()
+            self.pods[(ns, name)] = pod
+            if self.args.auto_run is not None:
+                t = threading.Timer(min(grace, self.args.auto_run), self.reap_pod, args=(ns, name, md["uid"]))
+                t.daemon = True
+                t.start()
+        return Response(200, self.with_kind(pod, "Pod"))
+
+    def reap_pod(self, ns, name, uid):
+        with self.lock:
+            pod = self.pods.get((ns, name))
+            if pod is not None and pod["metadata"]["uid"] == uid:
+                del self.pods[(ns, name)]
+                self.bump()
+
     # ---- update -----------------------------------------------------------------
     def put_pod(self, req, ns, name, pod):
         if pod is None:
@@ -819,11 +1012,15 @@ class KubeApp(fakebase.FakeApp):
                               'apply your changes to the latest version and try again' % (resource, name),
              {"name": name, "kind": resource})
 
-    def patch(self, req, obj, kind, resource, status, store):
-        ct = req.content_type()
-        if ct not in PATCH_TYPES:
+    @staticmethod
+    def check_patch_type(req):
+        if req.content_type() not in PATCH_TYPES:
             fail(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media "
                                               "types include: " + ", ".join(PATCH_TYPES))
+
+    def patch(self, req, obj, kind, resource, status, store):
+        self.check_patch_type(req)
+        ct = req.content_type()
         try:
             p = req.json()
         except ValueError as e:

@@ -175,3 +175,13 @@ def assert_cni_error(res, code, fragment=None):
     if fragment:
         text = res.json["msg"] + " " + res.json.get("details", "")
         assert fragment in text, res
+
+
+# The API servers of the Kubernetes tests (realk8s.py): the fake, and real ones in the realk8s
+# tier, which runs when REAL_K8S=1 or when the cached kube-apiserver build exists.
+from realk8s import _fake_kube_session, kube, real_cluster, real_regions, test_pki  # noqa: E402,F401
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "realk8s: meets a real kube-apiserver (scripts/kube-apiserver.sh); "
+                                       "runs when REAL_K8S=1 or the cached build exists")

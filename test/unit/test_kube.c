@@ -307,7 +307,8 @@ static void test_patch_sends_a_merge_patch_of_annotations(void **state)
 	assert_int_equal(kube_pod_patch_annotations(f->kc, "vdno", "web-1", ann, 2000, &e), 0);
 	last = last_request(f);
 	assert_string_equal(str_at(last, "method", NULL), "PATCH");
-	assert_string_equal(str_at(last, "path", NULL), "/api/v1/namespaces/vdno/pods/web-1");
+	/* the status subresource: a node's credentials may patch only that (Node authorizer) */
+	assert_string_equal(str_at(last, "path", NULL), "/api/v1/namespaces/vdno/pods/web-1/status");
 	assert_string_equal(str_at(last, "contentType", NULL), "application/merge-patch+json");
 	body = cJSON_Parse(str_at(last, "body", NULL));
 	assert_string_equal(str_at(cJSON_GetObjectItem(body, "metadata"), "annotations",
@@ -320,6 +321,32 @@ static void test_patch_sends_a_merge_patch_of_annotations(void **state)
 	assert_int_equal(kube_pod_patch_annotations(f->kc, "vdno", "missing-2", ann, 2000, &e),
 			 KUBE_NOT_FOUND);
 	assert_non_null(strstr(e.msg, "kubernetes: PATCH pod vdno/missing-2: 404 Not Found"));
+	last = last_request(f);
+	assert_string_equal(str_at(last, "path", NULL), "/api/v1/namespaces/vdno/pods/missing-2/status");
+	cJSON_Delete(last);
+	cJSON_Delete(ann);
+}
+
+static void test_patch_refused_on_status_is_tried_on_the_pod(void **state)
+{
+	struct fixture *f = *state;
+	cJSON *ann = cJSON_Parse("{\"a\":\"b\"}");
+	cJSON *last;
+	struct cni_err e = { 0 };
+
+	/* an account allowed to patch pods but not pods/status: 403, then the pod itself */
+	assert_int_equal(kube_pod_patch_annotations(f->kc, "vdno", "forbidden-3", ann, 2000, &e), -1);
+	assert_non_null(strstr(e.msg, "kubernetes: PATCH pod vdno/forbidden-3: 403 Forbidden: "));
+	last = last_request(f);
+	assert_string_equal(str_at(last, "method", NULL), "PATCH");
+	assert_string_equal(str_at(last, "path", NULL), "/api/v1/namespaces/vdno/pods/forbidden-3");
+	assert_string_equal(str_at(last, "body", NULL), "{\"metadata\":{\"annotations\":{\"a\":\"b\"}}}");
+	cJSON_Delete(last);
+	/* other refusals are not tried twice */
+	assert_int_equal(kube_pod_patch_annotations(f->kc, "vdno", "denied-3", ann, 2000, &e), -1);
+	last = last_request(f);
+	assert_string_equal(str_at(last, "path", NULL), "/api/v1/namespaces/vdno/pods/denied-3/status");
+	cJSON_Delete(last);
 	cJSON_Delete(ann);
 }
 
@@ -668,6 +695,7 @@ int main(void)
 		T(test_budget_honoured_when_the_server_hangs),
 		T(test_unreachable_server_is_retried_until_the_budget_ends),
 		T(test_patch_sends_a_merge_patch_of_annotations),
+		T(test_patch_refused_on_status_is_tried_on_the_pod),
 		T(test_create_posts_the_pod),
 		T(test_create_errors_name_the_pod),
 		T(test_create_is_repeated_only_when_it_cannot_have_happened),
