@@ -160,6 +160,71 @@ static void release_quietly(const struct client_target *t, const char *mac, cons
 		log_info("%s: released the lease of %s", why, mac);
 }
 
+/* The other records that hold the same MAC: a lease is the MAC's, and a host NIC keeps its MAC
+ * from one pod to the next. */
+struct same_mac {
+	const char *mac, *id, *ifname;
+	int n;
+	char (*ids)[256];
+	char (*ifnames)[16];
+};
+
+static int same_mac_one(const char *id, const char *ifname, cJSON *json, void *arg)
+{
+	struct same_mac *s = arg;
+	const char *mac = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "mac"));
+	void *ids, *ifnames;
+
+	if (!mac || strcasecmp(mac, s->mac) || (!strcmp(id, s->id) && !strcmp(ifname, s->ifname)))
+		return 0;
+	ids = realloc(s->ids, (size_t)(s->n + 1) * sizeof(*s->ids));
+	if (ids)
+		s->ids = ids;
+	ifnames = realloc(s->ifnames, (size_t)(s->n + 1) * sizeof(*s->ifnames));
+	if (ifnames)
+		s->ifnames = ifnames;
+	if (!ids || !ifnames)
+		return 0;       /* best effort */
+	snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", id);
+	snprintf(s->ifnames[s->n], sizeof(s->ifnames[0]), "%s", ifname);
+	s->n++;
+	return 0;
+}
+
+/* Before leasing for `mac`, drop every other record of that MAC (an old attachment's, typically
+ * releasePending after a DEL the server refused): its release, retried later by GC or the
+ * daemon, would take away the lease this ADD is about to get. */
+static void supersede_same_mac(const struct vdhcp_conf *vc, const struct cni_ctx *c,
+			       const char *mac)
+{
+	struct same_mac s = { .mac = mac, .id = c->container_id, .ifname = c->ifname };
+	struct cni_err ignored;
+
+	if (state_foreach(vc->state_dir, same_mac_one, &s, &ignored))
+		log_warn("ADD: cannot look for other records of %s: %s", mac, ignored.msg);
+	for (int i = 0; i < s.n; i++) {
+		struct vdhcp_record old = { 0 };
+		int lock = record_lock(vc->state_dir, s.ids[i], s.ifnames[i], lock_wait_ms(vc),
+				       &ignored);
+
+		if (lock < 0) {
+			log_warn("ADD: record %s/%s of %s: %s", s.ids[i], s.ifnames[i], mac,
+				 ignored.msg);
+			continue;
+		}
+		if (record_load(vc->state_dir, s.ids[i], s.ifnames[i], &old, &ignored) == 0 &&
+		    !strcasecmp(old.mac, mac) &&
+		    !state_remove(vc->state_dir, s.ids[i], s.ifnames[i], &ignored))
+			log_info("ADD: %s now leases for %s/%s; dropped the record of %s/%s%s", mac,
+				 c->container_id, c->ifname, s.ids[i], s.ifnames[i],
+				 old.release_pending ? " (its release was pending)" : "");
+		record_unlock(vc->state_dir, s.ids[i], s.ifnames[i], lock);
+		record_free(&old);
+	}
+	free(s.ids);
+	free(s.ifnames);
+}
+
 static int vdhcp_add(struct cni_ctx *c, struct cni_result **out, struct cni_err *e)
 {
 	struct vdhcp_conf vc;
@@ -192,6 +257,7 @@ static int vdhcp_add(struct cni_ctx *c, struct cni_result **out, struct cni_err 
 		snprintf(request_ip, sizeof(request_ip), "%.*s", (int)strcspn(old.address, "/"),
 			 old.address);
 
+	supersede_same_mac(&vc, c, mac);
 	target_of(&t, vc.servers, vc.n_servers, vc.timeout_ms);
 	if (client_put(&t, mac, vc.vdn_id, request_ip, &lease, &used, e))
 		goto out;
