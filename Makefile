@@ -63,7 +63,7 @@ FLAGS_NOW   := $(CC) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
 $(shell mkdir -p $(BUILD); [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
 $(shell [ "$$(cat $(BIN_STAMP) 2>/dev/null)" = "$(VARIANT) $(FLAGS_NOW)" ] || echo "$(VARIANT) $(FLAGS_NOW)" > $(BIN_STAMP))
 
-.PHONY: all deps check unit integration e2e demo bench install uninstall clean fuzz
+.PHONY: all deps check unit integration e2e demo bench install uninstall clean fuzz soak
 all: $(BINS)
 
 deps:
@@ -112,6 +112,12 @@ unit: $(UNIT_BINS)
 
 integration: $(BINS)
 	$(PYTHON) -m pytest -q test/integration $(PYTEST_ARGS)
+
+# The fault-injection soak (test/soak/soak.py); `make check` runs a small N through
+# test/integration/test_soak.py. SEED=S repeats a run.
+N ?= 1000
+soak: $(BINS)
+	$(PYTHON) test/soak/soak.py --steps $(N) $(if $(SEED),--seed $(SEED))
 
 # podman runs containers through bin/ (test/e2e/conftest.py says what it touches)
 e2e: $(BINS)
