@@ -192,6 +192,7 @@ static void test_remove_takes_temp_files_of_dead_writers(void **state)
 	cJSON *rec = lease("172.16.1.12");
 	FILE *f;
 
+	assert_int_equal(ready(t), 0);
 	assert_int_equal(state_write_atomic(t->dir, "c0ffee", "eth0", rec, &e), 0);
 	/* pid_max is at most 2^22: 99999999 is no process */
 	snprintf(dead, sizeof(dead), "%s/.c0ffee-eth0.json.tmp.99999999", t->dir);
