@@ -332,7 +332,10 @@ static int vdhcp_del(struct cni_ctx *c, struct cni_err *e)
 		goto out;
 	}
 	/* No record (a lost state dir, or an ADD that never got a lease): the MAC in the pod,
-	 * when there still is one, is all we can go by. */
+	 * when there still is one, is all we can go by. An ADD killed mid-write may have left
+	 * its temp file: state_remove takes it. */
+	if (state_remove(vc.state_dir, c->container_id, c->ifname, &failure))
+		log_warn("DEL: %s", failure.msg);
 	switch (pod_mac(c->netns, c->ifname, mac, e)) {
 	case -1:
 		log_warn("DEL: %s", e->msg);
