@@ -225,6 +225,32 @@ static void supersede_same_mac(const struct vdhcp_conf *vc, const struct cni_ctx
 	free(s.ifnames);
 }
 
+/* Every PUT timed out, was dropped or answered 5xx: a server may still have made the lease (a
+ * slow one acts after we gave up; found by the soak). Nothing says so, and a DELETE now could
+ * come before the PUT it should undo: a record marked releasePending lets DEL, GC and the
+ * daemon release it later, as after a DEL no server answered. */
+static void record_unknown_put(const struct vdhcp_conf *vc, const struct cni_ctx *c,
+			       const char *mac)
+{
+	struct vdhcp_record rec = { 0 };
+	struct vdhcp_lease none = { 0 };
+	struct cni_err e = { 0 };
+
+	none.prefix = 32;
+	snprintf(none.ip, sizeof(none.ip), "0.0.0.0");
+	if (record_init(&rec, c->conf.name, c->netns, mac, vc->vdn_id, &none, vc->servers,
+			vc->n_servers, 0, vc->timeout_ms, &e) == 0) {
+		rec.release_pending = true;
+		record_retry_later(&rec);
+		if (record_save(vc->state_dir, c->container_id, c->ifname, &rec, &e) == 0)
+			log_info("ADD: no server answered the PUT for %s; its release is pending in "
+				 "case one made the lease", mac);
+	}
+	if (e.code)
+		log_warn("ADD: cannot record the unanswered PUT for %s: %s", mac, e.msg);
+	record_free(&rec);
+}
+
 static int vdhcp_add(struct cni_ctx *c, struct cni_result **out, struct cni_err *e)
 {
 	struct vdhcp_conf vc;
@@ -259,8 +285,11 @@ static int vdhcp_add(struct cni_ctx *c, struct cni_result **out, struct cni_err 
 
 	supersede_same_mac(&vc, c, mac);
 	target_of(&t, vc.servers, vc.n_servers, vc.timeout_ms);
-	if (client_put(&t, mac, vc.vdn_id, request_ip, &lease, &used, e))
+	if (client_put(&t, mac, vc.vdn_id, request_ip, &lease, &used, e)) {
+		if (e->code == CNI_ERR_TRY_AGAIN && had_old == 1)
+			record_unknown_put(&vc, c, mac);
 		goto out;
+	}
 	leased = true;
 	t.first = used;
 	log_info("leased %s/%d via %s for %s (vdnId \"%s\", lease time %ld s)", lease.ip,

@@ -582,6 +582,26 @@ def test_a_delete_answered_200_with_garbage_is_not_a_release(netns, host, fakes,
     assert records(tmp_path)["ctr1-eth0.json"]["releasePending"] is True
 
 
+def test_a_put_no_server_answered_is_released_later(node, netns, fakes, tmp_path):
+    """Found by the soak: every PUT timed out, the server made the lease late, and the failed
+    ADD left it with no record: nothing would ever release it. The ADD now records the MAC as
+    releasePending, and the runtime's DEL (or GC, or the daemon) releases it."""
+    fake = fakes()
+    mac = link_json("nic0", node)["address"]
+    pod = netns.new("pod")
+    c = conf(tmp_path, fake.api, fake.api, version="1.1.0")
+    fake.inject(method="PUT", delay=TIMEOUT_MS / 1000 + 0.3, count=2)
+    res = cni("host-device", "ADD", c, host=node, netns=netns.path(pod))
+    assert_cni_error(res, 11, "timed out")
+    time.sleep(0.8)                                   # the late PUTs land
+    assert dashed(mac) in leases(fake)
+    assert records(tmp_path)["ctr1-eth0.json"]["releasePending"] is True
+    assert link_json("nic0", node) is not None        # the NIC went home
+    res = cni("host-device", "DEL", c, host=node, netns=netns.path(pod))
+    assert res.rc == 0, res
+    assert leases(fake) == {} and records(tmp_path) == {}
+
+
 def test_status_50_when_no_server_answers(node, fakes, tmp_path):
     fake = fakes()
     c = conf(tmp_path, DEAD, fake.api, version="1.1.0")
