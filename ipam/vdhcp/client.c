@@ -148,6 +148,8 @@ static int exchange(const struct client_target *t, enum method m, const char *ma
 		req_fill(&req, s, t->timeout_ms, name, url, body);
 		cni_err_clear(&why);
 		if (http_do(&req, &resp, &why)) {
+			if (resp.request_sent && t->maybe_done)
+				*t->maybe_done = true;
 			snprintf(text, sizeof(text), "%s: %s", http_outcome_text(resp.outcome),
 				 resp.transport_msg);
 			/* http.c's code: 11 for connect and timeouts, 103 for a certificate
@@ -164,6 +166,8 @@ static int exchange(const struct client_target *t, enum method m, const char *ma
 			goto out;
 		}
 		if (resp.status >= 500 || resp.status == 429) {
+			if (t->maybe_done)
+				*t->maybe_done = true;
 			snprintf(text, sizeof(text), "%ld %s%s%s", resp.status, http_reason(resp.status),
 				 said[0] ? ": " : "", said);
 			failure_add(&f, safe, text, CNI_ERR_TRY_AGAIN);

@@ -145,6 +145,7 @@ static void target_of(struct client_target *t, const struct vdhcp_server *s, int
 	t->n = n;
 	t->first = 0;
 	t->timeout_ms = timeout;
+	t->maybe_done = NULL;
 }
 
 /* Best effort: used for rollbacks and for the lease of a replaced record. */
@@ -225,8 +226,9 @@ static void supersede_same_mac(const struct vdhcp_conf *vc, const struct cni_ctx
 	free(s.ifnames);
 }
 
-/* Every PUT timed out, was dropped or answered 5xx: a server may still have made the lease (a
- * slow one acts after we gave up; found by the soak). Nothing says so, and a DELETE now could
+/* No usable answer, and some server got the PUT (it timed out, was dropped or answered 5xx):
+ * that server may still have made the lease (a slow one acts after we gave up; found by the
+ * soak). Nothing says so, and a DELETE now could
  * come before the PUT it should undo: a record marked releasePending lets DEL, GC and the
  * daemon release it later, as after a DEL no server answered. */
 static void record_unknown_put(const struct vdhcp_conf *vc, const struct cni_ctx *c,
@@ -260,7 +262,7 @@ static int vdhcp_add(struct cni_ctx *c, struct cni_result **out, struct cni_err 
 	struct cni_err ignored;
 	char mac[18], request_ip[INET_ADDRSTRLEN] = "";
 	int lock = -1, used = -1, had_old, ret = -1;
-	bool leased = false;
+	bool leased = false, maybe_leased = false;
 
 	*out = NULL;
 	if (config_load(c, &vc, e))
@@ -285,8 +287,9 @@ static int vdhcp_add(struct cni_ctx *c, struct cni_result **out, struct cni_err 
 
 	supersede_same_mac(&vc, c, mac);
 	target_of(&t, vc.servers, vc.n_servers, vc.timeout_ms);
+	t.maybe_done = &maybe_leased;
 	if (client_put(&t, mac, vc.vdn_id, request_ip, &lease, &used, e)) {
-		if (e->code == CNI_ERR_TRY_AGAIN && had_old == 1)
+		if (maybe_leased && had_old == 1)
 			record_unknown_put(&vc, c, mac);
 		goto out;
 	}
