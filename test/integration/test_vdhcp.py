@@ -602,6 +602,26 @@ def test_a_put_no_server_answered_is_released_later(node, netns, fakes, tmp_path
     assert leases(fake) == {} and records(tmp_path) == {}
 
 
+def test_a_del_before_the_unanswered_put_lands_keeps_the_release_pending(netns, host, fakes,
+                                                                          tmp_path):
+    """Found by the soak: multicni's rollback ran the delegate's DEL at once; its DELETE came
+    before the late PUT and got 404, the record went, then the PUT made a lease no one held."""
+    fake = fakes()
+    pod = pod_with_link(netns, mac="02:00:00:00:aa:0c")
+    c = conf(tmp_path, fake.api, fake.api, version="1.1.0")
+    fake.inject(method="PUT", delay=TIMEOUT_MS / 1000 + 1.5, count=2)
+    assert_cni_error(cni("vdhcp", "ADD", c, host=host, netns=netns.path(pod)), 11)
+    res = cni("vdhcp", "DEL", c, host=host, netns=netns.path(pod))
+    assert res.rc == 0, res
+    assert records(tmp_path)["ctr1-eth0.json"]["releasePending"] is True
+    time.sleep(2.0)                                   # both PUTs land
+    assert dashed("02:00:00:00:aa:0c") in leases(fake)
+    gc = dict(c, **{"cni.dev/valid-attachments": []})
+    res = cni("vdhcp", "GC", gc, host=host, containerid=None, ifname=None, netns=None)
+    assert res.rc == 0, res
+    assert leases(fake) == {} and records(tmp_path) == {}
+
+
 def test_status_50_when_no_server_answers(node, fakes, tmp_path):
     fake = fakes()
     c = conf(tmp_path, DEAD, fake.api, version="1.1.0")
