@@ -64,7 +64,7 @@ $(shell mkdir -p $(BUILD); [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW
 $(shell [ "$$(cat $(BIN_STAMP) 2>/dev/null)" = "$(VARIANT) $(FLAGS_NOW)" ] || echo "$(VARIANT) $(FLAGS_NOW)" > $(BIN_STAMP))
 
 .PHONY: all deps check unit unit-build integration e2e valgrind demo bench bench-smoke \
-        install uninstall clean fuzz fuzz-build fuzz-smoke
+        install uninstall clean fuzz fuzz-build fuzz-smoke soak
 all: $(BINS)
 
 deps:
@@ -190,6 +190,12 @@ export REAL_K8S
 integration: $(BINS)
 	@if [ "$(REAL_K8S)" = 1 ]; then ./scripts/kube-apiserver.sh build; fi
 	$(PYTHON) -m pytest -q test/integration $(PYTEST_ARGS)
+
+# The fault-injection soak (test/soak/soak.py); `make check` runs a small N through
+# test/integration/test_soak.py. SEED=S repeats a run.
+N ?= 1000
+soak: $(BINS)
+	$(PYTHON) test/soak/soak.py --steps $(N) $(if $(SEED),--seed $(SEED))
 
 # Unit tests under valgrind, on the plain build (valgrind cannot run ASan binaries). Helper
 # servers the tests start (python3) are not traced; a forked test child is, silently.

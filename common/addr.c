@@ -195,7 +195,7 @@ static void route_match_one(struct nl_object *obj, void *arg)
 		return;
 	hnh = rtnl_route_nexthop_n(have, 0);
 	wnh = rtnl_route_nexthop_n(m->want, 0);
-	if (rtnl_route_nh_get_ifindex(hnh) != m->ifindex)
+	if (m->ifindex && rtnl_route_nh_get_ifindex(hnh) != m->ifindex)
 		return;
 	hgw = rtnl_route_nh_get_gateway(hnh);
 	wgw = rtnl_route_nh_get_gateway(wnh);
@@ -220,6 +220,12 @@ int route_present(struct nl_sock *sk, int ifindex, const struct cni_route *r,
 		return cni_err_set(e, CNI_ERR_NETLINK, "cannot list routes: %s", nl_geterror(err));
 	}
 	nl_cache_foreach(cache, route_match_one, &m);
+	/* ADD takes a route the table already holds through another interface (two pod
+	 * interfaces with one default gateway: the second meets EEXIST) as applied: so does CHECK. */
+	if (!m.found) {
+		m.ifindex = 0;
+		nl_cache_foreach(cache, route_match_one, &m);
+	}
 	nl_cache_free(cache);
 	rtnl_route_put(m.want);
 	return m.found;

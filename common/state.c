@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,6 +396,33 @@ int state_read(const char *dir, const char *id, const char *ifname, cJSON **out,
 	return ret;
 }
 
+/* The temp files of this record that a writer killed before its rename left behind (found by
+ * the soak: SIGKILL mid-ADD). Only those of processes that no longer exist. */
+static void temps_remove(const char *dir, const char *id, const char *ifname)
+{
+	char prefix[PATH_MAX];
+	struct dirent *d;
+	DIR *dh;
+	int n = snprintf(prefix, sizeof(prefix), ".%s-%s.json.tmp.", id, ifname);
+
+	if (n < 0 || (size_t)n >= sizeof(prefix) || !(dh = opendir(dir)))
+		return;
+	while ((d = readdir(dh))) {
+		char *end;
+		long pid;
+
+		if (strncmp(d->d_name, prefix, (size_t)n))
+			continue;
+		pid = strtol(d->d_name + n, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid() ||
+		    !(kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+			continue;
+		if (unlinkat(dirfd(dh), d->d_name, 0) == 0)
+			log_info("removed %s/%s, left by a writer that died", dir, d->d_name);
+	}
+	closedir(dh);
+}
+
 int state_remove(const char *dir, const char *id, const char *ifname, struct cni_err *e)
 {
 	char path[PATH_MAX];
@@ -413,6 +441,7 @@ int state_remove(const char *dir, const char *id, const char *ifname, struct cni
 	if (unlink(path) < 0 && errno != ENOENT)
 		return cni_err_set(e, CNI_ERR_STATE, "cannot remove state file %s: %s", path,
 				   strerror(errno));
+	temps_remove(dir, id, ifname);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* vDHCP requests with failover. The original VDN-CNI sent GET where it meant DELETE; here the
  * method is named at each call site and the answer handled per method (404 on DELETE = done). */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,15 @@ static void failure_add(struct failures *f, const char *url, const char *why, in
 }
 
 enum method { M_PUT, M_GET, M_DELETE };
+static bool delete_body_ok(const char *body, size_t len)
+{
+	cJSON *j = cJSON_ParseWithLength(body, len);
+	bool ok = j != NULL;
+
+	cJSON_Delete(j);
+	return ok;
+}
+
 static const char *const method_names[] = { "PUT", "GET", "DELETE" };
 
 /* One method on the servers in turn. 0: an answer with 2xx (lease parsed for PUT/GET);
@@ -138,6 +148,8 @@ static int exchange(const struct client_target *t, enum method m, const char *ma
 		req_fill(&req, s, t->timeout_ms, name, url, body);
 		cni_err_clear(&why);
 		if (http_do(&req, &resp, &why)) {
+			if (resp.request_sent && t->maybe_done)
+				*t->maybe_done = true;
 			snprintf(text, sizeof(text), "%s: %s", http_outcome_text(resp.outcome),
 				 resp.transport_msg);
 			/* http.c's code: 11 for connect and timeouts, 103 for a certificate
@@ -154,6 +166,8 @@ static int exchange(const struct client_target *t, enum method m, const char *ma
 			goto out;
 		}
 		if (resp.status >= 500 || resp.status == 429) {
+			if (t->maybe_done)
+				*t->maybe_done = true;
 			snprintf(text, sizeof(text), "%ld %s%s%s", resp.status, http_reason(resp.status),
 				 said[0] ? ": " : "", said);
 			failure_add(&f, safe, text, CNI_ERR_TRY_AGAIN);
@@ -172,6 +186,15 @@ static int exchange(const struct client_target *t, enum method m, const char *ma
 			snprintf(text, sizeof(text), "unexpected status %ld", resp.status);
 			failure_add(&f, safe, text, CNI_ERR_REMOTE);
 			log_warn("%s %s: %s", name, safe, text);
+			continue;
+		}
+		/* A DELETE answers 204, or 200 with the released lease: a 200 whose body is not
+		 * JSON comes from something that did not do the release (a proxy's error page). */
+		if (m == M_DELETE && resp.body_len && !delete_body_ok(resp.body, resp.body_len)) {
+			snprintf(text, sizeof(text), "the answer to DELETE is not JSON");
+			failure_add(&f, safe, text, CNI_ERR_DECODE);
+			log_warn("%s %s: %s%s", name, safe, text, k + 1 < t->n ?
+				 "; trying the next server" : "");
 			continue;
 		}
 		if (m != M_DELETE && lease_parse(resp.body, resp.body_len, lease, &why)) {

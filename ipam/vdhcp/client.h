@@ -3,6 +3,7 @@
  * is not a lease is skipped; any other 4xx is the final word, with the server's message. */
 #ifndef VDHCP_CLIENT_H
 #define VDHCP_CLIENT_H
+#include <stdbool.h>
 #include "config.h"
 #include "lease.h"
 
@@ -12,6 +13,9 @@ struct client_target {
 	int n;
 	int first;
 	long timeout_ms;
+	/* Optional: set when some server got the request but gave no usable answer (a timeout,
+	 * a dropped connection, a 5xx), so it may have acted on it. */
+	bool *maybe_done;
 };
 
 /* PUT: a new lease or a renewal. vdn_id and request_ip may be NULL or "" (then omitted).

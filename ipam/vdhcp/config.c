@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include "config.h"
+#include "log.h"
 #include "state.h"
 
 void server_clear(struct vdhcp_server *s)
@@ -48,12 +50,16 @@ int server_copy(struct vdhcp_server *dst, const struct vdhcp_server *src)
 
 int config_password_read(const char *path, char **out, struct cni_err *e)
 {
+	struct stat st;
 	char *text = NULL;
 	size_t len = 0;
 
 	*out = NULL;
 	if (file_read_all(path, CONFIG_PASSWORD_MAX, &text, &len, e))
 		return -1;
+	/* As for a kubeconfig: a secret other local users can read is worth a warning. */
+	if (!stat(path, &st) && (st.st_mode & (S_IRGRP | S_IROTH)))
+		log_warn("password file %s is readable by group or others", path);
 	/* Secrets mounted from Kubernetes or written with echo end in a newline that is not
 	 * part of the password. */
 	text[strcspn(text, "\r\n")] = '\0';

@@ -145,6 +145,7 @@ static void target_of(struct client_target *t, const struct vdhcp_server *s, int
 	t->n = n;
 	t->first = 0;
 	t->timeout_ms = timeout;
+	t->maybe_done = NULL;
 }
 
 /* Best effort: used for rollbacks and for the lease of a replaced record. */
@@ -160,6 +161,98 @@ static void release_quietly(const struct client_target *t, const char *mac, cons
 		log_info("%s: released the lease of %s", why, mac);
 }
 
+/* The other records that hold the same MAC: a lease is the MAC's, and a host NIC keeps its MAC
+ * from one pod to the next. */
+struct same_mac {
+	const char *mac, *id, *ifname;
+	int n;
+	char (*ids)[256];
+	char (*ifnames)[16];
+};
+
+static int same_mac_one(const char *id, const char *ifname, cJSON *json, void *arg)
+{
+	struct same_mac *s = arg;
+	const char *mac = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "mac"));
+	void *ids, *ifnames;
+
+	if (!mac || strcasecmp(mac, s->mac) || (!strcmp(id, s->id) && !strcmp(ifname, s->ifname)))
+		return 0;
+	ids = realloc(s->ids, (size_t)(s->n + 1) * sizeof(*s->ids));
+	if (ids)
+		s->ids = ids;
+	ifnames = realloc(s->ifnames, (size_t)(s->n + 1) * sizeof(*s->ifnames));
+	if (ifnames)
+		s->ifnames = ifnames;
+	if (!ids || !ifnames)
+		return 0;       /* best effort */
+	snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", id);
+	snprintf(s->ifnames[s->n], sizeof(s->ifnames[0]), "%s", ifname);
+	s->n++;
+	return 0;
+}
+
+/* Before leasing for `mac`, drop every other record of that MAC (an old attachment's, typically
+ * releasePending after a DEL the server refused): its release, retried later by GC or the
+ * daemon, would take away the lease this ADD is about to get. */
+static void supersede_same_mac(const struct vdhcp_conf *vc, const struct cni_ctx *c,
+			       const char *mac)
+{
+	struct same_mac s = { .mac = mac, .id = c->container_id, .ifname = c->ifname };
+	struct cni_err ignored;
+
+	if (state_foreach(vc->state_dir, same_mac_one, &s, &ignored))
+		log_warn("ADD: cannot look for other records of %s: %s", mac, ignored.msg);
+	for (int i = 0; i < s.n; i++) {
+		struct vdhcp_record old = { 0 };
+		int lock = record_lock(vc->state_dir, s.ids[i], s.ifnames[i], lock_wait_ms(vc),
+				       &ignored);
+
+		if (lock < 0) {
+			log_warn("ADD: record %s/%s of %s: %s", s.ids[i], s.ifnames[i], mac,
+				 ignored.msg);
+			continue;
+		}
+		if (record_load(vc->state_dir, s.ids[i], s.ifnames[i], &old, &ignored) == 0 &&
+		    !strcasecmp(old.mac, mac) &&
+		    !state_remove(vc->state_dir, s.ids[i], s.ifnames[i], &ignored))
+			log_info("ADD: %s now leases for %s/%s; dropped the record of %s/%s%s", mac,
+				 c->container_id, c->ifname, s.ids[i], s.ifnames[i],
+				 old.release_pending ? " (its release was pending)" : "");
+		record_unlock(vc->state_dir, s.ids[i], s.ifnames[i], lock);
+		record_free(&old);
+	}
+	free(s.ids);
+	free(s.ifnames);
+}
+
+/* No usable answer, and some server got the PUT (it timed out, was dropped or answered 5xx):
+ * that server may still have made the lease (a slow one acts after we gave up; found by the
+ * soak). Nothing says so, and a DELETE now could
+ * come before the PUT it should undo: a record marked releasePending lets DEL, GC and the
+ * daemon release it later, as after a DEL no server answered. */
+static void record_unknown_put(const struct vdhcp_conf *vc, const struct cni_ctx *c,
+			       const char *mac)
+{
+	struct vdhcp_record rec = { 0 };
+	struct vdhcp_lease none = { 0 };
+	struct cni_err e = { 0 };
+
+	none.prefix = 32;
+	snprintf(none.ip, sizeof(none.ip), "0.0.0.0");
+	if (record_init(&rec, c->conf.name, c->netns, mac, vc->vdn_id, &none, vc->servers,
+			vc->n_servers, 0, vc->timeout_ms, &e) == 0) {
+		rec.release_pending = true;
+		record_retry_later(&rec);
+		if (record_save(vc->state_dir, c->container_id, c->ifname, &rec, &e) == 0)
+			log_info("ADD: no server answered the PUT for %s; its release is pending in "
+				 "case one made the lease", mac);
+	}
+	if (e.code)
+		log_warn("ADD: cannot record the unanswered PUT for %s: %s", mac, e.msg);
+	record_free(&rec);
+}
+
 static int vdhcp_add(struct cni_ctx *c, struct cni_result **out, struct cni_err *e)
 {
 	struct vdhcp_conf vc;
@@ -169,7 +262,7 @@ static int vdhcp_add(struct cni_ctx *c, struct cni_result **out, struct cni_err 
 	struct cni_err ignored;
 	char mac[18], request_ip[INET_ADDRSTRLEN] = "";
 	int lock = -1, used = -1, had_old, ret = -1;
-	bool leased = false;
+	bool leased = false, maybe_leased = false;
 
 	*out = NULL;
 	if (config_load(c, &vc, e))
@@ -192,9 +285,14 @@ static int vdhcp_add(struct cni_ctx *c, struct cni_result **out, struct cni_err 
 		snprintf(request_ip, sizeof(request_ip), "%.*s", (int)strcspn(old.address, "/"),
 			 old.address);
 
+	supersede_same_mac(&vc, c, mac);
 	target_of(&t, vc.servers, vc.n_servers, vc.timeout_ms);
-	if (client_put(&t, mac, vc.vdn_id, request_ip, &lease, &used, e))
+	t.maybe_done = &maybe_leased;
+	if (client_put(&t, mac, vc.vdn_id, request_ip, &lease, &used, e)) {
+		if (maybe_leased && had_old == 1)
+			record_unknown_put(&vc, c, mac);
 		goto out;
+	}
 	leased = true;
 	t.first = used;
 	log_info("leased %s/%d via %s for %s (vdnId \"%s\", lease time %ld s)", lease.ip,
@@ -266,7 +364,10 @@ static int vdhcp_del(struct cni_ctx *c, struct cni_err *e)
 		goto out;
 	}
 	/* No record (a lost state dir, or an ADD that never got a lease): the MAC in the pod,
-	 * when there still is one, is all we can go by. */
+	 * when there still is one, is all we can go by. An ADD killed mid-write may have left
+	 * its temp file: state_remove takes it. */
+	if (state_remove(vc.state_dir, c->container_id, c->ifname, &failure))
+		log_warn("DEL: %s", failure.msg);
 	switch (pod_mac(c->netns, c->ifname, mac, e)) {
 	case -1:
 		log_warn("DEL: %s", e->msg);

@@ -345,6 +345,14 @@ int record_release(const char *dir, const char *id, const char *ifname, struct v
 		t = (struct client_target){ s, n, 0, r->timeout_ms };
 		got = client_delete(&t, r->mac, &used, failure);
 	}
+	/* The record of a PUT no server answered (ADD): a server that got it may act on it after
+	 * this DELETE, so its "no lease" is believed only once the PUT is some seconds old. */
+	if (got == 1 && !strcmp(r->address, UNANSWERED_ADDRESS) &&
+	    record_now() < r->leased_at + UNANSWERED_GRACE_S) {
+		cni_err_set(failure, CNI_ERR_TRY_AGAIN, "the unanswered PUT of %s is too recent to "
+			    "trust the server's \"no lease\"", r->mac);
+		got = -1;
+	}
 	if (got >= 0) {
 		log_info("released %s of %s (%s/%s)%s", r->address, r->mac, id, ifname,
 			 got == 1 ? ": the server had no lease any more" : "");

@@ -25,6 +25,11 @@ struct vdhcp_record {
 	int failures;                 /* consecutive failed renewals or releases */
 };
 
+/* The address of the record an ADD leaves when no server answered its PUT, and how long a
+ * "no lease" answer to its release is not believed (a server may still act on the PUT). */
+#define UNANSWERED_ADDRESS "0.0.0.0/32"
+#define UNANSWERED_GRACE_S 5.0
+
 double record_now(void);
 /* Fills a record of a fresh lease; servers[granted] goes first. */
 int record_init(struct vdhcp_record *r, const char *network, const char *netns, const char *mac,

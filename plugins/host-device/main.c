@@ -206,15 +206,14 @@ static int hd_del(struct cni_ctx *c, struct cni_err *e)
 	struct hd_record rec;
 	struct cni_err ipam_err;
 	int have, ret = -1;
-	bool ipam_failed = false, broken = false;
+	bool ipam_failed = false;
 
 	have = record_load(c, c->container_id, c->ifname, &rec, e);
 	if (have < 0) {
 		/* A broken record must not block DEL forever (a pod stuck in Terminating): go on
-		 * as if there were none, the alias still names the NIC, and replace it below. */
+		 * as if there were none, the alias still names the NIC, and remove it below. */
 		log_error("DEL: ignoring unreadable state record: %s", e->msg);
 		have = 1;
-		broken = true;
 	}
 	/* IPAM first, while the interface (which a DHCP-like IPAM may read) is still in the
 	 * pod; its failure must not keep the NIC from going home, so it is reported last. */
@@ -224,7 +223,8 @@ static int hd_del(struct cni_ctx *c, struct cni_err *e)
 	}
 	if (return_device(c->netns, c->ifname, have == 0 ? &rec : NULL, e))
 		return -1;
-	if ((have == 0 || broken) && state_remove(c->state_dir, c->container_id, c->ifname, e))
+	/* Also without a record: an ADD killed mid-write may have left its temp file. */
+	if (state_remove(c->state_dir, c->container_id, c->ifname, e))
 		return -1;
 	if (ipam_failed) {
 		*e = ipam_err;

@@ -134,7 +134,8 @@ static int mc_del(struct cni_ctx *c, struct cni_err *e)
 		log_info("DEL: no cache for %s/%s in %s: multicni attached nothing there (had the "
 			 "folder been lost, GC would reclaim what the delegates still hold)",
 			 c->container_id, c->ifname, c->state_dir);
-		return 0;
+		/* No record, but perhaps the temp file of an ADD killed before its first rename. */
+		return cache_remove(c->state_dir, c->container_id, c->ifname, e);
 	}
 	total = plan.n;
 	failures = delegates_del(c->path, &plan, plan.n - 1, c->container_id, c->netns, e);

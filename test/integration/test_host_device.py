@@ -259,6 +259,27 @@ def test_missing_ipam_plugin_rolls_back(host, wire, netns, tmp_path):
     assert set(links(pod)) == {"lo"}
 
 
+def test_check_accepts_a_default_route_shared_by_two_pod_interfaces(host, wire, netns,
+                                                                     tmp_path):
+    """Found by the soak: two interfaces of one pod in one subnet (Table 3 with vdhcp): the
+    second ADD meets the first's default route (EEXIST, accepted), and CHECK then said the
+    second's route was missing on a pod nobody touched."""
+    make_nic(host, "nic0", wire)
+    make_nic(host, "nic1", wire)
+    pod = netns.new("pod")
+    results = {}
+    for nic, ifname, addr in (("nic0", "eth0", "10.9.0.5/24"), ("nic1", "net1", "10.9.0.6/24")):
+        c = conf(tmp_path, version="1.0.0", device=nic, ipam={"type": "static", "addresses": [
+            {"address": addr, "gateway": "10.9.0.1"}], "routes": [{"dst": "0.0.0.0/0"}]})
+        res = cni("host-device", "ADD", c, host=host, netns=netns.path(pod), ifname=ifname)
+        assert res.rc == 0, res
+        results[ifname] = (c, res.json)
+    for ifname, (c, prev) in results.items():
+        res = cni("host-device", "CHECK", dict(c, prevResult=prev), host=host,
+                  netns=netns.path(pod), ifname=ifname)
+        assert res.rc == 0, res
+
+
 def test_check_detects_tampering(host, wire, netns, tmp_path):
     make_nic(host, "nic0", wire)
     pod = netns.new("pod")

@@ -540,6 +540,88 @@ def test_gc_releases_the_leases_of_attachments_not_in_the_valid_list(host, wire,
     assert sorted(leases(fake)) == sorted([dashed(macs[0]), dashed("02:00:00:00:aa:04")])
 
 
+def test_a_pending_release_does_not_take_the_lease_of_the_nics_next_pod(node, netns, fakes,
+                                                                       tmp_path):
+    """Found by the soak: a DEL the server refused leaves the record releasePending; the NIC
+    (same MAC) goes to another pod, whose ADD renews the same lease; GC then retried the old
+    release and took the new pod's lease. The new ADD now drops the old record of its MAC."""
+    fake = fakes()
+    mac = link_json("nic0", node)["address"]
+    c = conf(tmp_path, fake.api, version="1.1.0")
+    old, new = netns.new("old"), netns.new("new")
+    assert cni("host-device", "ADD", c, host=node, containerid="old", netns=netns.path(old)).rc == 0
+    fake.inject(method="DELETE", status=401, count=1)
+    assert cni("host-device", "DEL", c, host=node, containerid="old", netns=netns.path(old)).rc == 0
+    assert records(tmp_path)["old-eth0.json"]["releasePending"] is True
+    res = cni("host-device", "ADD", c, host=node, containerid="new", netns=netns.path(new))
+    assert res.rc == 0, res
+    assert sorted(records(tmp_path)) == ["new-eth0.json"]
+    gc = dict(c, **{"cni.dev/valid-attachments": [{"containerID": "new", "ifname": "eth0"}]})
+    res = cni("host-device", "GC", gc, host=node, containerid=None, ifname=None, netns=None)
+    assert res.rc == 0, res
+    assert list(leases(fake)) == [dashed(mac)]
+    assert methods(fake, mac) == ["PUT", "DELETE", "PUT"]        # no DELETE after the new ADD
+
+
+def test_a_delete_answered_200_with_garbage_is_not_a_release(netns, host, fakes, tmp_path):
+    """Found by the soak: a 200 whose body is not JSON (a proxy's page) was taken as released;
+    the next server is asked, and without one the release stays pending."""
+    fake = fakes()
+    pod = pod_with_link(netns, mac="02:00:00:00:aa:0b")
+    c = conf(tmp_path, fake.api, fake.api)
+    assert cni("vdhcp", "ADD", c, host=host, netns=netns.path(pod)).rc == 0
+    fake.inject(method="DELETE", badBody=True, count=1)
+    res = cni("vdhcp", "DEL", c, host=host, netns=netns.path(pod))
+    assert res.rc == 0, res
+    assert "not JSON" in res.stderr
+    assert leases(fake) == {} and records(tmp_path) == {}
+    assert cni("vdhcp", "ADD", c, host=host, netns=netns.path(pod)).rc == 0
+    fake.inject(method="DELETE", badBody=True, count=2)
+    assert cni("vdhcp", "DEL", c, host=host, netns=netns.path(pod)).rc == 0
+    assert dashed("02:00:00:00:aa:0b") in leases(fake)
+    assert records(tmp_path)["ctr1-eth0.json"]["releasePending"] is True
+
+
+def test_a_put_no_server_answered_is_released_later(node, netns, fakes, tmp_path):
+    """Found by the soak: every PUT timed out, the server made the lease late, and the failed
+    ADD left it with no record: nothing would ever release it. The ADD now records the MAC as
+    releasePending, and the runtime's DEL (or GC, or the daemon) releases it."""
+    fake = fakes()
+    mac = link_json("nic0", node)["address"]
+    pod = netns.new("pod")
+    c = conf(tmp_path, fake.api, fake.api, version="1.1.0")
+    fake.inject(method="PUT", delay=TIMEOUT_MS / 1000 + 0.3, count=2)
+    res = cni("host-device", "ADD", c, host=node, netns=netns.path(pod))
+    assert_cni_error(res, 11, "timed out")
+    time.sleep(0.8)                                   # the late PUTs land
+    assert dashed(mac) in leases(fake)
+    assert records(tmp_path)["ctr1-eth0.json"]["releasePending"] is True
+    assert link_json("nic0", node) is not None        # the NIC went home
+    res = cni("host-device", "DEL", c, host=node, netns=netns.path(pod))
+    assert res.rc == 0, res
+    assert leases(fake) == {} and records(tmp_path) == {}
+
+
+def test_a_del_before_the_unanswered_put_lands_keeps_the_release_pending(netns, host, fakes,
+                                                                          tmp_path):
+    """Found by the soak: multicni's rollback ran the delegate's DEL at once; its DELETE came
+    before the late PUT and got 404, the record went, then the PUT made a lease no one held."""
+    fake = fakes()
+    pod = pod_with_link(netns, mac="02:00:00:00:aa:0c")
+    c = conf(tmp_path, fake.api, fake.api, version="1.1.0")
+    fake.inject(method="PUT", delay=TIMEOUT_MS / 1000 + 1.5, count=2)
+    assert_cni_error(cni("vdhcp", "ADD", c, host=host, netns=netns.path(pod)), 11)
+    res = cni("vdhcp", "DEL", c, host=host, netns=netns.path(pod))
+    assert res.rc == 0, res
+    assert records(tmp_path)["ctr1-eth0.json"]["releasePending"] is True
+    time.sleep(2.0)                                   # both PUTs land
+    assert dashed("02:00:00:00:aa:0c") in leases(fake)
+    gc = dict(c, **{"cni.dev/valid-attachments": []})
+    res = cni("vdhcp", "GC", gc, host=host, containerid=None, ifname=None, netns=None)
+    assert res.rc == 0, res
+    assert leases(fake) == {} and records(tmp_path) == {}
+
+
 def test_status_50_when_no_server_answers(node, fakes, tmp_path):
     fake = fakes()
     c = conf(tmp_path, DEAD, fake.api, version="1.1.0")

@@ -182,6 +182,36 @@ static void test_write_read_remove_round_trip(void **state)
 	cJSON_Delete(rec);
 }
 
+/* Found by the soak: a writer SIGKILLed between its temp file and the rename left the temp file
+ * for good. Removing the record removes those of dead writers, never a live writer's. */
+static void test_remove_takes_temp_files_of_dead_writers(void **state)
+{
+	struct tmp *t = *state;
+	struct cni_err e = { 0 };
+	char dead[PATH_MAX], live[PATH_MAX], other[PATH_MAX];
+	cJSON *rec = lease("172.16.1.12");
+	FILE *f;
+
+	assert_int_equal(ready(t), 0);
+	assert_int_equal(state_write_atomic(t->dir, "c0ffee", "eth0", rec, &e), 0);
+	/* pid_max is at most 2^22: 99999999 is no process */
+	snprintf(dead, sizeof(dead), "%s/.c0ffee-eth0.json.tmp.99999999", t->dir);
+	snprintf(live, sizeof(live), "%s/.c0ffee-eth0.json.tmp.%ld", t->dir, (long)getppid());
+	snprintf(other, sizeof(other), "%s/.c0ffee-eth1.json.tmp.99999999", t->dir);
+	for (const char *p = dead; p; p = p == dead ? live : p == live ? other : NULL) {
+		f = fopen(p, "w");
+		assert_non_null(f);
+		fclose(f);
+	}
+	assert_int_equal(state_remove(t->dir, "c0ffee", "eth0", &e), 0);
+	assert_int_equal(access(dead, F_OK), -1);
+	assert_int_equal(access(live, F_OK), 0);
+	assert_int_equal(access(other, F_OK), 0);
+	unlink(live);
+	unlink(other);
+	cJSON_Delete(rec);
+}
+
 static void test_read_missing_record_or_folder_returns_1(void **state)
 {
 	struct tmp *t = *state;
@@ -528,6 +558,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreach_stops_on_callback_value_and_allows_removal,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_read_all_bounds_and_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_takes_temp_files_of_dead_writers, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
